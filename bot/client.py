@@ -1,0 +1,115 @@
+"""The bot: resources come in from `bot.app`, cogs load in `setup_hook`, commands sync only when
+the command tree changed since the last sync."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import pkgutil
+from typing import Any
+
+import discord
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from discord import app_commands
+from discord.ext import commands
+
+import bot.cogs
+from bot.delivery import Delivery
+from bot.outbox import OutboxDispatcher
+from bot.reporting import report_error
+from bot.services import community
+from bot.services.community import CommunitySetup
+from bot.settings import Settings
+from db.engine import Database
+from db.models import BotState
+
+log = logging.getLogger(__name__)
+
+
+class HealthTree(app_commands.CommandTree["HealthBot"]):
+    async def on_error(
+        self, interaction: discord.Interaction[HealthBot], error: app_commands.AppCommandError
+    ) -> None:
+        await report_error(interaction, error)
+
+
+def cog_extensions() -> list[str]:
+    """Every module or package in `bot/cogs` is an extension."""
+    return [f"bot.cogs.{info.name}" for info in pkgutil.iter_modules(bot.cogs.__path__)]
+
+
+def tree_fingerprint(tree: app_commands.CommandTree[Any]) -> str:
+    payload = sorted((command.to_dict(tree) for command in tree.get_commands()), key=str)
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+class HealthBot(commands.Bot):
+    def __init__(self, *, settings: Settings, db: Database, scheduler: AsyncIOScheduler) -> None:
+        intents = discord.Intents.default()
+        intents.members = True  # to welcome people who join
+        intents.message_content = settings.message_content  # replies in feedback threads
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            tree_cls=HealthTree,
+            help_command=None,
+            guild_ready_timeout=settings.guild_ready_timeout,
+            allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=True),
+        )
+        self.settings = settings
+        self.db = db
+        self.scheduler = scheduler
+        self.delivery = Delivery(self)
+        self.outbox = OutboxDispatcher(self)
+
+    async def setup_hook(self) -> None:
+        for extension in cog_extensions():
+            await self.load_extension(extension)
+        await self.sync_commands_if_changed()
+        self.scheduler.add_job(
+            self.outbox.wake,
+            "interval",
+            seconds=self.settings.outbox.poll_seconds,
+            id="outbox-poll",
+            replace_existing=True,
+        )
+        self.scheduler.start()
+        self.outbox.start()
+
+    async def sync_commands_if_changed(self) -> bool:
+        """Sync the slash commands only when they differ from the last sync (kept in the
+        database), so restarts don't spend Discord's daily command-update allowance."""
+        assert self.application_id is not None
+        key = f"command_tree_hash:{self.application_id}"
+        fingerprint = tree_fingerprint(self.tree)
+        async with self.db.sessions() as session, session.begin():
+            state = await session.get(BotState, key)
+            if state is not None and state.value == fingerprint:
+                log.info("Slash commands unchanged since the last sync; not syncing")
+                return False
+            synced = await self.tree.sync()
+            if state is None:
+                session.add(BotState(key=key, value=fingerprint))
+            else:
+                state.value = fingerprint
+        log.info("Synced %d slash commands", len(synced))
+        return True
+
+    async def community(self, guild_id: int) -> CommunitySetup:
+        async with self.db.sessions() as session:
+            return await community.get_setup(
+                session,
+                guild_id,
+                self.settings.default_timezone,
+                self.settings.default_quiet_hours,
+            )
+
+    async def on_ready(self) -> None:
+        log.info("Ready as %s in %d server(s)", self.user, len(self.guilds))
+
+    async def close(self) -> None:
+        await self.outbox.stop()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        await super().close()

@@ -1,0 +1,124 @@
+"""Reach a person: by DM when they agreed and their DMs are open, otherwise in their own private
+thread (one per person, reused) in the community's private-threads channel."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import discord
+
+from bot.services import contacts
+
+if TYPE_CHECKING:
+    from bot.client import HealthBot
+
+log = logging.getLogger(__name__)
+
+DM_CLOSED = 50007
+
+
+@dataclass
+class Outgoing:
+    """A message ready to send. `channel_id` set means a post in that channel, not to a person."""
+
+    content: str = ""
+    embeds: list[discord.Embed] = field(default_factory=list)
+    view: discord.ui.View | None = None
+    channel_id: int | None = None
+
+    def send_kwargs(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"content": self.content or None, "embeds": self.embeds}
+        if self.view is not None:
+            kwargs["view"] = self.view
+        return kwargs
+
+
+class DeliveryError(Exception):
+    """Neither a DM nor a private thread could reach the person."""
+
+
+class Delivery:
+    def __init__(self, bot: HealthBot) -> None:
+        self.bot = bot
+
+    async def to_person(
+        self, guild_id: int, user_id: int, message: Outgoing
+    ) -> Literal["dm", "thread"]:
+        async with self.bot.db.sessions() as session:
+            contact = await contacts.get_contact(session, guild_id, user_id)
+        if (
+            contact is not None
+            and contact.try_dm
+            and await self._try_dm(guild_id, user_id, message)
+        ):
+            return "dm"
+        thread = await self._private_thread(guild_id, user_id, contact)
+        kwargs = message.send_kwargs()
+        # The mention makes Discord notify them; nobody else can see a private thread.
+        kwargs["content"] = f"<@{user_id}> {message.content}".strip()
+        await thread.send(**kwargs)
+        return "thread"
+
+    async def to_channel(self, message: Outgoing) -> discord.Message:
+        assert message.channel_id is not None
+        channel = self.bot.get_channel(message.channel_id) or await self.bot.fetch_channel(
+            message.channel_id
+        )
+        if not isinstance(channel, discord.abc.Messageable):
+            raise DeliveryError(f"channel {message.channel_id} cannot take messages")
+        return await channel.send(**message.send_kwargs())
+
+    async def _try_dm(self, guild_id: int, user_id: int, message: Outgoing) -> bool:
+        try:
+            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+            await user.send(**message.send_kwargs())
+        except discord.Forbidden as error:
+            if error.code != DM_CLOSED:
+                raise
+            log.info("DMs closed for user %s; using their private thread from now on", user_id)
+            async with self.bot.db.sessions() as session, session.begin():
+                await contacts.mark_dms_closed(session, guild_id, user_id)
+            return False
+        return True
+
+    async def _private_thread(
+        self, guild_id: int, user_id: int, contact: contacts.Contact | None
+    ) -> discord.Thread:
+        if contact is not None and contact.private_thread_id is not None:
+            existing = await self._existing_thread(contact.private_thread_id)
+            if existing is not None:
+                return existing
+        setup = await self.bot.community(guild_id)
+        parent_id = setup.private_threads_channel_id
+        parent = self.bot.get_channel(parent_id) if parent_id else None
+        if not isinstance(parent, discord.TextChannel):
+            raise DeliveryError(
+                f"user {user_id} cannot get DMs and guild {guild_id} has no welcome or "
+                "announcements channel for private threads (set one with /setup)"
+            )
+        name = (
+            contact.display_name if contact and contact.display_name else "You"
+        ) + " and the coordinators"
+        thread = await parent.create_thread(
+            name=name[:100], type=discord.ChannelType.private_thread, invitable=False
+        )
+        await thread.add_user(discord.Object(id=user_id))
+        if contact is not None:
+            async with self.bot.db.sessions() as session, session.begin():
+                await contacts.remember_private_thread(session, guild_id, user_id, thread.id)
+        return thread
+
+    async def _existing_thread(self, thread_id: int) -> discord.Thread | None:
+        channel = self.bot.get_channel(thread_id)
+        if channel is None:
+            try:
+                channel = await self.bot.fetch_channel(thread_id)
+            except (discord.NotFound, discord.Forbidden):
+                return None
+        if not isinstance(channel, discord.Thread):
+            return None
+        if channel.archived:
+            await channel.edit(archived=False)
+        return channel

@@ -1,0 +1,44 @@
+"""Who may do what: coordinators are members with the community's coordinator role or Manage
+Server."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+
+if TYPE_CHECKING:
+    from bot.client import HealthBot
+
+NOT_COORDINATOR = (
+    "Only coordinators can do this. If you think you should be one, ask a coordinator "
+    "or a server admin to give you the coordinator role."
+)
+
+
+class NotCoordinator(app_commands.CheckFailure):
+    def __init__(self) -> None:
+        super().__init__(NOT_COORDINATOR)
+
+
+async def is_coordinator(interaction: discord.Interaction[HealthBot]) -> bool:
+    user = interaction.user
+    if interaction.guild_id is None or not isinstance(user, discord.Member):
+        return False
+    if interaction.permissions.manage_guild:
+        return True
+    setup = await interaction.client.community(interaction.guild_id)
+    role_id = setup.coordinator_role_id
+    return role_id is not None and any(role.id == role_id for role in user.roles)
+
+
+def coordinator_only() -> Any:
+    """An app-command check: refuse with a plain message unless the person is a coordinator."""
+
+    async def predicate(interaction: discord.Interaction[HealthBot]) -> bool:
+        if not await is_coordinator(interaction):
+            raise NotCoordinator
+        return True
+
+    return app_commands.check(predicate)

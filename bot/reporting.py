@@ -1,0 +1,93 @@
+"""The one error pipeline: plain words for errors a person can act on, a short reference for
+everything else (logged with context so a coordinator or operator can look it up)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+import discord
+from discord import app_commands
+
+from bot.errors import UserFacingError
+
+log = logging.getLogger(__name__)
+
+# No 0/O or 1/I/L, so a reference read out over the phone is not misheard.
+_REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+CHECK_FAILURE_MESSAGES: dict[type[Exception], str] = {
+    app_commands.NoPrivateMessage: "This only works inside the community server, not in a direct message.",
+    app_commands.MissingPermissions: (
+        "You need the Manage Server permission for this. Ask a server admin if you think you should have it."
+    ),
+}
+
+
+def new_reference() -> str:
+    return "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(4))
+
+
+def message_for(error: BaseException) -> str | None:
+    """The plain-words message for an error the person should see, or None if it is a fault."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        return message_for(error.original)
+    if isinstance(error, app_commands.TransformerError) and error.__cause__ is not None:
+        return message_for(error.__cause__)
+    if isinstance(error, UserFacingError):
+        return error.message
+    for error_type, text in CHECK_FAILURE_MESSAGES.items():
+        if isinstance(error, error_type):
+            return text
+    if isinstance(error, app_commands.CheckFailure) and str(error):
+        return str(error)
+    return None
+
+
+async def send_ephemeral(interaction: discord.Interaction[Any], text: str) -> None:
+    """Answer the interaction privately, whether or not it was answered already."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("Could not tell user %s about an error", interaction.user.id, exc_info=True)
+
+
+async def report_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
+    text = message_for(error)
+    if text is None:
+        reference = new_reference()
+        log.error(
+            "Unexpected error (ref %s) for user %s in guild %s, command %r, custom_id %r",
+            reference,
+            interaction.user.id,
+            interaction.guild_id,
+            interaction.command.qualified_name if interaction.command else None,
+            cast("dict[str, Any]", interaction.data or {}).get("custom_id"),
+            exc_info=error,
+        )
+        text = f"Something went wrong on our side (ref {reference}). A coordinator can look it up."
+    await send_ephemeral(interaction, text)
+
+
+SelfT = TypeVar("SelfT")
+Callback = Callable[[SelfT, discord.Interaction[Any]], Awaitable[None]]
+
+
+def guarded(callback: Callback[SelfT]) -> Callback[SelfT]:
+    """Route errors from a component callback (a DynamicItem's in particular, whose errors
+    discord.py would only log) through the error pipeline."""
+
+    @wraps(callback)
+    async def wrapper(self: SelfT, interaction: discord.Interaction[Any]) -> None:
+        try:
+            await callback(self, interaction)
+        except Exception as error:
+            await report_error(interaction, error)
+
+    return wrapper

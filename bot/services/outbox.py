@@ -1,0 +1,163 @@
+"""The outbox: every message owed to someone is queued here, claimed, sent, and marked.
+
+Claiming is one `UPDATE ... RETURNING` over a sub-select that PostgreSQL runs with
+`FOR UPDATE SKIP LOCKED` (SQLite ignores that clause, and its BEGIN IMMEDIATE serialises
+claimers instead), so two dispatchers never take the same row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import OutboxMessage
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    id: int
+    guild_id: int
+    kind: str
+    user_id: int | None
+    activity_id: int | None
+    payload: dict[str, Any]
+    due_at: datetime
+    attempts: int
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    guild_id: int,
+    kind: str,
+    dedupe_key: str,
+    due_at: datetime,
+    user_id: int | None = None,
+    activity_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+) -> bool:
+    """Queue a message unless one with the same key exists; True if it was queued."""
+    values = {
+        "guild_id": guild_id,
+        "kind": kind,
+        "dedupe_key": dedupe_key,
+        "due_at": due_at,
+        "user_id": user_id,
+        "activity_id": activity_id,
+        "payload": payload or {},
+        "attempts": 0,
+    }
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )
+    result = await session.execute(statement.returning(OutboxMessage.id))
+    return result.scalar() is not None
+
+
+async def cancel_pending(
+    session: AsyncSession,
+    *,
+    activity_id: int | None = None,
+    user_id: int | None = None,
+    kinds: Iterable[str] | None = None,
+) -> int:
+    """Remove messages not sent yet (an activity cancelled, a person withdrew)."""
+    statement = delete(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+    if activity_id is not None:
+        statement = statement.where(OutboxMessage.activity_id == activity_id)
+    if user_id is not None:
+        statement = statement.where(OutboxMessage.user_id == user_id)
+    if kinds is not None:
+        statement = statement.where(OutboxMessage.kind.in_(list(kinds)))
+    result = await session.execute(statement)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def claim_due(
+    session: AsyncSession, *, now: datetime, worker: str, limit: int, stale_after: timedelta
+) -> list[OutboxItem]:
+    due_ids = (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.failed_at.is_(None),
+            OutboxMessage.due_at <= now,
+            or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < now - stale_after),
+        )
+        .order_by(OutboxMessage.due_at, OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(due_ids.scalar_subquery()))
+        .values(claimed_at=now, claimed_by=worker)
+        .returning(OutboxMessage)
+    )
+    rows = sorted(result.scalars(), key=lambda row: (row.due_at, row.id))
+    return [_to_item(row) for row in rows]
+
+
+async def mark_sent(session: AsyncSession, item_id: int, now: datetime) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == item_id)
+        .values(sent_at=now, last_error=None)
+    )
+
+
+async def postpone(session: AsyncSession, item_id: int, until: datetime) -> None:
+    """Hold a message back (quiet hours, a pause) without counting it as a failure."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == item_id)
+        .values(due_at=until, claimed_at=None, claimed_by=None)
+    )
+
+
+async def record_failure(
+    session: AsyncSession, item_id: int, *, error: str, retry_at: datetime | None, now: datetime
+) -> None:
+    """Count a failed attempt; retry at `retry_at`, or give up when it is None."""
+    values: dict[str, Any] = {
+        "attempts": OutboxMessage.attempts + 1,
+        "last_error": error[:1000],
+        "claimed_at": None,
+        "claimed_by": None,
+    }
+    if retry_at is None:
+        values["failed_at"] = now
+    else:
+        values["due_at"] = retry_at
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == item_id).values(**values))
+
+
+async def unreachable(session: AsyncSession, guild_id: int) -> list[OutboxItem]:
+    """Messages given up on, newest first, for coordinators to follow up by hand."""
+    rows = await session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.guild_id == guild_id, OutboxMessage.failed_at.is_not(None))
+        .order_by(OutboxMessage.failed_at.desc())
+    )
+    return [_to_item(row) for row in rows]
+
+
+def _to_item(row: OutboxMessage) -> OutboxItem:
+    return OutboxItem(
+        id=row.id,
+        guild_id=row.guild_id,
+        kind=row.kind,
+        user_id=row.user_id,
+        activity_id=row.activity_id,
+        payload=dict(row.payload),
+        due_at=row.due_at,
+        attempts=row.attempts,
+    )

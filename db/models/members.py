@@ -1,0 +1,32 @@
+"""A person in the community: consent, profile and how to reach them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.base import Base, CreatedAt
+
+
+class Member(CreatedAt, Base):
+    """Exists only once the person consented: no row, nothing stored about them."""
+
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("guild_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    consent_version: Mapped[str] = mapped_column(String(32))
+    consented_at: Mapped[datetime]
+    display_name: Mapped[str | None] = mapped_column(String(80))
+    interests: Mapped[list[str]] = mapped_column(JSON, default=list)
+    availability: Mapped[list[str]] = mapped_column(JSON, default=list)
+    adjustments: Mapped[str | None] = mapped_column(String(500))
+    wants_dms: Mapped[bool] = mapped_column(default=True)
+    # Set when Discord refused a DM (error 50007): stop trying DMs, use the private thread.
+    dms_closed: Mapped[bool] = mapped_column(default=False)
+    private_thread_id: Mapped[int | None] = mapped_column(BigInteger)
+    paused_until: Mapped[datetime | None]
