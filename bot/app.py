@@ -29,8 +29,12 @@ def point_at_discord(settings: Settings) -> None:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
 
 
+def open_database(settings: Settings) -> Database:
+    return Database(settings.database_url, schema=settings.database_schema)
+
+
 async def migrate(settings: Settings) -> None:
-    db = Database(settings.database_url)
+    db = open_database(settings)
     try:
         await _upgrade(db)
     finally:
@@ -53,7 +57,7 @@ async def _upgrade(db: Database) -> None:
 async def open_bot(settings: Settings) -> AsyncIterator[HealthBot]:
     """A migrated database, a scheduler and the bot wired to them; all closed on the way out."""
     point_at_discord(settings)
-    db = Database(settings.database_url)
+    db = open_database(settings)
     try:
         await _upgrade(db)
         scheduler = AsyncIOScheduler(timezone=UTC)

@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import pkgutil
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
@@ -20,11 +21,17 @@ from bot.outbox import OutboxDispatcher
 from bot.reporting import report_error
 from bot.services import community
 from bot.services.community import CommunitySetup
-from bot.settings import Settings
+from bot.services.consent import load_notice
+from bot.settings import Settings, config_dir
+from bot.ui.consent import AgreeButton, NotNowButton
 from db.engine import Database
 from db.models import BotState
 
 log = logging.getLogger(__name__)
+
+
+# What "I agree" on the consent card goes on to do, by action name (see bot.ui.consent).
+AfterConsent = Callable[[discord.Interaction["HealthBot"], str], Awaitable[None]]
 
 
 class HealthTree(app_commands.CommandTree["HealthBot"]):
@@ -62,8 +69,11 @@ class HealthBot(commands.Bot):
         self.scheduler = scheduler
         self.delivery = Delivery(self)
         self.outbox = OutboxDispatcher(self)
+        self.consent_notice = load_notice(config_dir())
+        self.after_consent: dict[str, AfterConsent] = {}
 
     async def setup_hook(self) -> None:
+        self.add_dynamic_items(AgreeButton, NotNowButton)
         for extension in cog_extensions():
             await self.load_extension(extension)
         await self.sync_commands_if_changed()

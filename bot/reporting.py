@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from functools import wraps
 from typing import Any, TypeVar, cast
 
@@ -76,7 +76,7 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
 
 
 SelfT = TypeVar("SelfT")
-Callback = Callable[[SelfT, discord.Interaction[Any]], Awaitable[None]]
+Callback = Callable[[SelfT, discord.Interaction[Any]], Coroutine[Any, Any, None]]
 
 
 def guarded(callback: Callback[SelfT]) -> Callback[SelfT]:

@@ -61,6 +61,8 @@ class Settings(BaseSettings):
 
     discord_token: SecretStr | None = None
     database_url: str = DEFAULT_DATABASE_URL
+    # PostgreSQL only: keep the bot's tables in this schema (empty: the server's default).
+    database_schema: str = ""
     log_level: str = "INFO"
     default_timezone: str = "Europe/London"
     default_quiet_hours: str = "21:00-08:00"

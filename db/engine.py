@@ -55,8 +55,10 @@ class Database:
     """Owns the engine; `sessions()` opens one session per command or job (the caller owns the
     transaction: `async with db.sessions() as s, s.begin(): ...`)."""
 
-    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+    def __init__(self, url: str, *, schema: str = "", **engine_kwargs: Any) -> None:
         self.url = url
+        if schema and make_url(url).get_backend_name() == "postgresql":
+            engine_kwargs["connect_args"] = {"server_settings": {"search_path": schema}}
         self.engine = create_engine(url, **engine_kwargs)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 

@@ -13,7 +13,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from bot.settings import get_settings
-from db.engine import create_engine
+from db.engine import Database
 from db.models import Base
 
 config = context.config
@@ -36,10 +36,10 @@ def run_migrations(connection: Connection) -> None:
 
 
 async def run_async_migrations() -> None:
-    engine = create_engine(_database_url())
-    async with engine.connect() as connection:
+    database = Database(_database_url(), schema=get_settings().database_schema)
+    async with database.engine.connect() as connection:
         await connection.run_sync(run_migrations)
-    await engine.dispose()
+    await database.dispose()
 
 
 def run_migrations_offline() -> None:

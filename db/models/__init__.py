@@ -1,8 +1,18 @@
 """Every table, imported so `Base.metadata` knows them all (Alembic, the erasure scan)."""
 
 from db.base import Base
+from db.models.activities import KINDS, Activity, Signup
 from db.models.community import BotState, Community
 from db.models.members import Member
 from db.models.outbox import OutboxMessage
 
-__all__ = ["Base", "BotState", "Community", "Member", "OutboxMessage"]
+__all__ = [
+    "KINDS",
+    "Activity",
+    "Base",
+    "BotState",
+    "Community",
+    "Member",
+    "OutboxMessage",
+    "Signup",
+]

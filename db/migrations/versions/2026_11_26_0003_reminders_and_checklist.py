@@ -1,0 +1,23 @@
+"""reminders and checklist
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-26
+
+Reserved for the reminders and checklist tables; empty until they are added.
+"""
+
+from collections.abc import Sequence
+
+revision: str = "0003"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

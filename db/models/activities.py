@@ -1,0 +1,53 @@
+"""Opportunities coordinators post, and the people signed up or waiting for them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from db.base import Base, CreatedAt
+
+KINDS = ("education", "research", "policy", "recruitment", "training", "governance", "social")
+
+
+class Activity(CreatedAt, Base):
+    __tablename__ = "activities"
+    __table_args__ = (Index("ix_activities_guild_status_start", "guild_id", "status", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    title: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    starts_at: Mapped[datetime]
+    duration_minutes: Mapped[int] = mapped_column(default=60)
+    capacity: Mapped[int]
+    place: Mapped[str | None] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    lead_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    signup_deadline: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open | cancelled
+    cancel_reason: Mapped[str | None] = mapped_column(String(500))
+    announcement_channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    announcement_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    scheduled_event_id: Mapped[int | None] = mapped_column(BigInteger)
+
+    signups: Mapped[list[Signup]] = relationship(
+        back_populates="activity", cascade="all, delete-orphan", order_by="Signup.id"
+    )
+
+
+class Signup(CreatedAt, Base):
+    """`status` is confirmed or waiting. Waitlist order is arrival order: the id, which the
+    service assigns while holding the activity's lock."""
+
+    __tablename__ = "signups"
+    __table_args__ = (UniqueConstraint("activity_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    status: Mapped[str] = mapped_column(String(12))
+
+    activity: Mapped[Activity] = relationship(back_populates="signups")

@@ -1,0 +1,123 @@
+"""Start the real bot in-process against the Discord simulator, with a ready-made community."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from typing import Any
+
+import discord
+
+from bot.app import open_bot
+from bot.client import HealthBot
+from bot.settings import Settings, get_settings
+from tests.simulator import DiscordSimulator, SimChannel, SimGuild, SimRole, SimUser
+
+MANAGE_GUILD = discord.Permissions(manage_guild=True).value
+
+
+def bot_settings(sim: DiscordSimulator, database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "discord_token": sim.token,
+        "database_url": database_url,
+        "guild_ready_timeout": 0.05,
+        "discord_api_url": sim.api_url,
+        "discord_gateway_url": sim.gateway_url,
+        "outbox": {"poll_seconds": 0.5, "retry_base_seconds": 0.2},
+    }
+    values.update(overrides)
+    return get_settings(**values)
+
+
+@dataclass
+class RunningBot:
+    bot: HealthBot
+    task: asyncio.Task[None]
+    stack: AsyncExitStack
+
+    async def stop(self) -> None:
+        await self.bot.close()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(self.task, timeout=10)
+        await self.stack.aclose()
+
+
+async def start_bot(settings: Settings) -> RunningBot:
+    stack = AsyncExitStack()
+    bot = await stack.enter_async_context(open_bot(settings))
+    assert settings.discord_token is not None
+    task = asyncio.create_task(bot.start(settings.discord_token.get_secret_value()))
+    ready = asyncio.create_task(bot.wait_until_ready())
+    done, _ = await asyncio.wait({task, ready}, timeout=15, return_when=asyncio.FIRST_COMPLETED)
+    if ready not in done:
+        ready.cancel()
+        if task in done:
+            task.result()  # re-raise why the bot stopped
+        raise AssertionError("the bot did not become ready within 15 seconds")
+    return RunningBot(bot, task, stack)
+
+
+@dataclass
+class Community:
+    """A server laid out like the real one: channels, a coordinator role and a cast of people."""
+
+    sim: DiscordSimulator
+    guild: SimGuild
+    coordinators: SimRole
+    announcements: SimChannel
+    buddies: SimChannel
+    feedback: SimChannel
+    welcome: SimChannel
+    admin: SimUser
+    coordinator: SimUser
+    citizens: list[SimUser] = field(default_factory=list)
+
+    def new_citizen(self, name: str) -> SimUser:
+        user = self.sim.create_user(name)
+        self.guild.add_member(user)
+        self.citizens.append(user)
+        return user
+
+
+def build_community(sim: DiscordSimulator, citizens: int = 4) -> Community:
+    guild = sim.create_guild("Health Citizens")
+    admins = guild.add_role("Admins", permissions=MANAGE_GUILD)
+    coordinators = guild.add_role("Coordinators", permissions=0)
+    admin = sim.create_user("ada_admin")
+    guild.add_member(admin, roles=[admins.id])
+    coordinator = sim.create_user("cora_coordinator")
+    guild.add_member(coordinator, roles=[coordinators.id])
+    community = Community(
+        sim=sim,
+        guild=guild,
+        coordinators=coordinators,
+        announcements=guild.add_text_channel("announcements"),
+        buddies=guild.add_text_channel("buddies"),
+        feedback=guild.add_text_channel("feedback"),
+        welcome=guild.add_text_channel("welcome"),
+        admin=admin,
+        coordinator=coordinator,
+    )
+    for number in range(citizens):
+        community.new_citizen(f"citizen_{number + 1}")
+    return community
+
+
+async def run_setup(community: Community) -> None:
+    """Configure the community through the real `/setup`, as an admin would."""
+    reply = await community.sim.slash(
+        community.guild,
+        community.admin,
+        "setup",
+        {
+            "announcements": community.announcements,
+            "coordinator_role": community.coordinators,
+            "buddies": community.buddies,
+            "feedback": community.feedback,
+            "welcome": community.welcome,
+        },
+        channel=community.announcements,
+    )
+    assert "Saved" in reply.text, reply.text
