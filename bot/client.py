@@ -14,6 +14,7 @@ import discord
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from discord import app_commands
 from discord.ext import commands
+from sqlalchemy.ext.asyncio import AsyncSession
 
 import bot.cogs
 from bot.delivery import Delivery
@@ -32,6 +33,11 @@ log = logging.getLogger(__name__)
 
 # What "I agree" on the consent card goes on to do, by action name (see bot.ui.consent).
 AfterConsent = Callable[[discord.Interaction["HealthBot"], str], Awaitable[None]]
+# A capability's part of `/mine` for (guild_id, user_id): a short paragraph, or None.
+MineSection = Callable[[int, int], Awaitable[str | None]]
+# A capability's clean-up inside the `/mydata delete` transaction (session, guild_id, user_id),
+# before every row naming the person is erased: pass places on, end pairs kindly.
+ErasureStep = Callable[[AsyncSession, int, int], Awaitable[None]]
 
 
 class HealthTree(app_commands.CommandTree["HealthBot"]):
@@ -71,6 +77,8 @@ class HealthBot(commands.Bot):
         self.outbox = OutboxDispatcher(self)
         self.consent_notice = load_notice(config_dir())
         self.after_consent: dict[str, AfterConsent] = {}
+        self.mine_sections: list[MineSection] = []
+        self.erasure_steps: list[ErasureStep] = []
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(AgreeButton, NotNowButton)

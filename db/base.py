@@ -29,6 +29,14 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
 
 
+class PersonData:
+    """Marks the columns that hold a person's Discord id, and what erasing that person does to
+    each: "delete" the row, or "nullify" the column. Export and erasure walk these, so a new
+    table that names people must declare them (the erasure test finds any it forgot)."""
+
+    person_columns: ClassVar[dict[str, str]] = {}
+
+
 class CreatedAt:
     """Adds a `created_at` column stamped by Python (same value on every backend)."""
 

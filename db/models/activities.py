@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from db.base import Base, CreatedAt
+from db.base import Base, CreatedAt, PersonData
 
 KINDS = ("education", "research", "policy", "recruitment", "training", "governance", "social")
 
 
-class Activity(CreatedAt, Base):
+class Activity(PersonData, CreatedAt, Base):
     __tablename__ = "activities"
+    person_columns: ClassVar[dict[str, str]] = {"lead_user_id": "nullify"}
     __table_args__ = (Index("ix_activities_guild_status_start", "guild_id", "status", "starts_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,11 +40,12 @@ class Activity(CreatedAt, Base):
     )
 
 
-class Signup(CreatedAt, Base):
+class Signup(PersonData, CreatedAt, Base):
     """`status` is confirmed or waiting. Waitlist order is arrival order: the id, which the
     service assigns while holding the activity's lock."""
 
     __tablename__ = "signups"
+    person_columns: ClassVar[dict[str, str]] = {"user_id": "delete"}
     __table_args__ = (UniqueConstraint("activity_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import JSON, BigInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.base import Base, CreatedAt
+from db.base import Base, CreatedAt, PersonData
 
 
-class Member(CreatedAt, Base):
+class Member(PersonData, CreatedAt, Base):
     """Exists only once the person consented: no row, nothing stored about them."""
 
     __tablename__ = "members"
+    person_columns: ClassVar[dict[str, str]] = {"user_id": "delete"}
     __table_args__ = (UniqueConstraint("guild_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, BigInteger, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.base import Base, CreatedAt
+from db.base import Base, CreatedAt, PersonData
 
 
-class OutboxMessage(CreatedAt, Base):
+class OutboxMessage(PersonData, CreatedAt, Base):
     """`dedupe_key` is unique so the same prompt is never queued twice. A row is claimed
     (`claimed_at`, `claimed_by`) before it is sent, so two dispatchers never send it both."""
 
     __tablename__ = "outbox"
+    person_columns: ClassVar[dict[str, str]] = {"user_id": "delete"}
     __table_args__ = (Index("ix_outbox_pending", "sent_at", "failed_at", "due_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
