@@ -17,6 +17,7 @@ from discord.ext import commands
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import bot.cogs
+from bot.clock import Clock
 from bot.delivery import Delivery
 from bot.outbox import OutboxDispatcher
 from bot.reporting import report_error
@@ -73,6 +74,7 @@ class HealthBot(commands.Bot):
         self.settings = settings
         self.db = db
         self.scheduler = scheduler
+        self.clock = Clock()
         self.delivery = Delivery(self)
         self.outbox = OutboxDispatcher(self)
         self.consent_notice = load_notice(config_dir())

@@ -14,7 +14,7 @@ import socket
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.delivery import Outgoing
@@ -75,7 +75,7 @@ class OutboxDispatcher:
 
     async def dispatch_due(self) -> int:
         """Claim and deliver one batch of due messages; returns how many were claimed."""
-        now = datetime.now(UTC)
+        now = self.bot.clock.now()
         async with self.bot.db.sessions() as session, session.begin():
             items = await outbox.claim_due(
                 session,
@@ -105,7 +105,7 @@ class OutboxDispatcher:
             await self._record_failure(item, error)
             return
         async with self.bot.db.sessions() as session, session.begin():
-            await outbox.mark_sent(session, item.id, datetime.now(UTC))
+            await outbox.mark_sent(session, item.id, self.bot.clock.now())
 
     async def _send(self, item: OutboxItem, message: Outgoing) -> None:
         if message.channel_id is not None:
@@ -117,7 +117,7 @@ class OutboxDispatcher:
 
     async def _held_until(self, item: OutboxItem) -> datetime | None:
         """When a pause or the community's quiet hours hold this message back, until when."""
-        now = datetime.now(UTC)
+        now = self.bot.clock.now()
         if item.user_id is not None:
             async with self.bot.db.sessions() as session:
                 contact = await contacts.get_contact(session, item.guild_id, item.user_id)
@@ -128,7 +128,7 @@ class OutboxDispatcher:
         return allowed if allowed > now else None
 
     async def _record_failure(self, item: OutboxItem, error: Exception) -> None:
-        now = datetime.now(UTC)
+        now = self.bot.clock.now()
         attempt = item.attempts + 1
         retry_at = None
         if attempt < self.settings.max_attempts:

@@ -6,12 +6,14 @@ import asyncio
 import contextlib
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import discord
 
 from bot.app import open_bot
 from bot.client import HealthBot
+from bot.clock import Clock
 from bot.settings import Settings, get_settings
 from tests.simulator import DiscordSimulator, SimChannel, SimGuild, SimRole, SimUser
 
@@ -23,12 +25,28 @@ def bot_settings(sim: DiscordSimulator, database_url: str, **overrides: Any) -> 
         "discord_token": sim.token,
         "database_url": database_url,
         "guild_ready_timeout": 0.05,
+        # No quiet hours unless a test sets them, so results don't depend on the time of day.
+        "default_quiet_hours": "00:00-00:00",
         "discord_api_url": sim.api_url,
         "discord_gateway_url": sim.gateway_url,
         "outbox": {"poll_seconds": 0.5, "retry_base_seconds": 0.2},
     }
     values.update(overrides)
     return get_settings(**values)
+
+
+class ManualClock(Clock):
+    """A clock a test moves by hand; starts at the real time."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.current = start or datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, by: timedelta) -> datetime:
+        self.current += by
+        return self.current
 
 
 @dataclass
