@@ -2,6 +2,7 @@
 
 from db.base import Base
 from db.models.activities import KINDS, Activity, Signup
+from db.models.buddies import BuddyEnrolment, BuddyPair
 from db.models.community import BotState, Community
 from db.models.members import Member
 from db.models.outbox import OutboxMessage
@@ -11,6 +12,8 @@ __all__ = [
     "Activity",
     "Base",
     "BotState",
+    "BuddyEnrolment",
+    "BuddyPair",
     "Community",
     "Member",
     "OutboxMessage",
