@@ -4,6 +4,13 @@ from db.base import Base
 from db.models.activities import KINDS, Activity, Signup
 from db.models.buddies import BuddyEnrolment, BuddyPair
 from db.models.community import BotState, Community
+from db.models.feedback import (
+    FeedbackComment,
+    FeedbackGiver,
+    FeedbackPost,
+    FeedbackQuickRating,
+    FeedbackResponse,
+)
 from db.models.members import Member
 from db.models.outbox import OutboxMessage
 
@@ -15,6 +22,11 @@ __all__ = [
     "BuddyEnrolment",
     "BuddyPair",
     "Community",
+    "FeedbackComment",
+    "FeedbackGiver",
+    "FeedbackPost",
+    "FeedbackQuickRating",
+    "FeedbackResponse",
     "Member",
     "OutboxMessage",
     "Signup",
