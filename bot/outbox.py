@@ -12,14 +12,20 @@ import logging
 import os
 import socket
 import uuid
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+import aiohttp
+import discord
+
 from bot.delivery import Outgoing
-from bot.services import contacts, outbox
+from bot.services import outbox
+from bot.services.community import CommunitySetup
 from bot.services.outbox import OutboxItem
+from bot.settings import OutboxSettings
 
 if TYPE_CHECKING:
     from bot.client import HealthBot
@@ -62,6 +68,7 @@ class OutboxDispatcher:
 
     async def _run(self) -> None:
         await self.bot.wait_until_ready()
+        await self._take_back_from_dead_workers()
         self._wake.set()  # whatever fell due while we were down goes out now
         while True:
             with contextlib.suppress(TimeoutError):
@@ -73,6 +80,18 @@ class OutboxDispatcher:
             except Exception:
                 log.exception("Outbox dispatch failed; will try again at the next wake-up")
 
+    async def _take_back_from_dead_workers(self) -> None:
+        """A bot on this machine that was killed mid-send left rows claimed: take them back now
+        rather than waiting for the claims to go stale."""
+        async with self.bot.db.sessions() as session, session.begin():
+            dead = [worker for worker in await outbox.claimants(session) if _is_dead_here(worker)]
+            if dead:
+                released = await outbox.release_claims(session, dead)
+                log.info("Took back %d messages claimed by stopped bots %s", released, dead)
+
+    def _held_back_kinds(self) -> list[str]:
+        return [name for name, kind in self._kinds.items() if kind.held_back]
+
     async def dispatch_due(self) -> int:
         """Claim and deliver one batch of due messages; returns how many were claimed."""
         now = self.bot.clock.now()
@@ -83,17 +102,33 @@ class OutboxDispatcher:
                 worker=self.worker,
                 limit=self.settings.batch_size,
                 stale_after=timedelta(seconds=self.settings.stale_claim_seconds),
+                held_back_kinds=self._held_back_kinds(),
             )
-        for item in items:
-            await self._deliver(item)
+        await self._deliver_batch(items)
         return len(items)
 
-    async def _deliver(self, item: OutboxItem) -> None:
+    async def _deliver_batch(self, items: list[OutboxItem]) -> None:
+        """Several people at once to keep the pipe to Discord full (discord.py queues behind
+        its rate limits); one person's messages in order, one after another."""
+        by_person: dict[object, list[OutboxItem]] = defaultdict(list)
+        for item in items:
+            by_person[item.user_id if item.user_id is not None else ("row", item.id)].append(item)
+        slots = asyncio.Semaphore(self.settings.concurrency)
+        setups: dict[int, CommunitySetup] = {}  # read once per batch
+
+        async def deliver_in_order(queue: list[OutboxItem]) -> None:
+            async with slots:
+                for item in queue:
+                    await self._deliver(item, setups)
+
+        await asyncio.gather(*(deliver_in_order(queue) for queue in by_person.values()))
+
+    async def _deliver(self, item: OutboxItem, setups: dict[int, CommunitySetup]) -> None:
         kind = self._kinds.get(item.kind)
         try:
             if kind is None:
                 raise LookupError(f"no renderer registered for outbox kind {item.kind!r}")
-            hold_until = await self._held_until(item) if kind.held_back else None
+            hold_until = await self._quiet_until(item.guild_id, setups) if kind.held_back else None
             if hold_until is not None:
                 async with self.bot.db.sessions() as session, session.begin():
                     await outbox.postpone(session, item.id, hold_until)
@@ -115,26 +150,22 @@ class OutboxDispatcher:
         else:
             raise ValueError(f"outbox row {item.id} has neither a person nor a channel")
 
-    async def _held_until(self, item: OutboxItem) -> datetime | None:
-        """When a pause or the community's quiet hours hold this message back, until when."""
+    async def _quiet_until(
+        self, guild_id: int, setups: dict[int, CommunitySetup]
+    ) -> datetime | None:
+        """When the community's quiet hours hold prompts back, until when. (A pause is handled
+        when claiming: a paused person's prompts are not claimed.)"""
+        if guild_id not in setups:
+            setups[guild_id] = await self.bot.community(guild_id)
+        setup = setups[guild_id]
         now = self.bot.clock.now()
-        if item.user_id is not None:
-            async with self.bot.db.sessions() as session:
-                contact = await contacts.get_contact(session, item.guild_id, item.user_id)
-            if contact and contact.paused_until and contact.paused_until > now:
-                return contact.paused_until
-        setup = await self.bot.community(item.guild_id)
         allowed = setup.quiet_hours.next_allowed(now, setup.zone)
         return allowed if allowed > now else None
 
     async def _record_failure(self, item: OutboxItem, error: Exception) -> None:
         now = self.bot.clock.now()
         attempt = item.attempts + 1
-        retry_at = None
-        if attempt < self.settings.max_attempts:
-            retry_at = now + timedelta(
-                seconds=self.settings.retry_base_seconds * 2 ** (attempt - 1)
-            )
+        retry_at = retry_time(self.settings, attempt, error, now)
         log.warning(
             "Outbox message %s (%s for user %s) failed on attempt %s: %r; %s",
             item.id,
@@ -152,3 +183,35 @@ class OutboxDispatcher:
                 retry_at=retry_at,
                 now=now,
             )
+
+
+def retry_time(
+    settings: OutboxSettings, attempt: int, error: Exception, now: datetime
+) -> datetime | None:
+    """Growing waits between tries. A passing fault (rate limit, Discord down, network) is
+    retried for ever; anything else is given up after `max_attempts`, for a coordinator."""
+    if attempt >= settings.max_attempts and not is_passing_fault(error):
+        return None
+    wait = settings.retry_base_seconds * 2 ** min(attempt - 1, 16)
+    return now + timedelta(seconds=min(wait, settings.retry_max_seconds))
+
+
+def is_passing_fault(error: Exception) -> bool:
+    if isinstance(error, discord.HTTPException):
+        return error.status == 429 or error.status >= 500
+    return isinstance(error, discord.RateLimited | aiohttp.ClientError | OSError | TimeoutError)
+
+
+def _is_dead_here(worker: str) -> bool:
+    """Whether `worker` (host:pid:tag) was a process on this machine that no longer runs."""
+    host, _, rest = worker.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False

@@ -35,7 +35,10 @@ class OutboxSettings(BaseModel):
     batch_size: int = 50
     max_attempts: int = 8
     retry_base_seconds: float = 30.0
+    retry_max_seconds: float = 3600.0
     stale_claim_seconds: float = 300.0
+    # People reached at the same time, so rate-limit waits overlap instead of adding up.
+    concurrency: int = 8
 
 
 class BuddySettings(BaseModel):

@@ -2,22 +2,23 @@
 
 Claiming is one `UPDATE ... RETURNING` over a sub-select that PostgreSQL runs with
 `FOR UPDATE SKIP LOCKED` (SQLite ignores that clause, and its BEGIN IMMEDIATE serialises
-claimers instead), so two dispatchers never take the same row.
+claimers instead), so two dispatchers never take the same row. Prompts for a paused person are
+not claimed at all, so they go out as soon as the pause ends (or `/resume`), with nothing moved.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import OutboxMessage
+from db.models import Member, OutboxMessage
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +83,17 @@ async def cancel_pending(
 
 
 async def claim_due(
-    session: AsyncSession, *, now: datetime, worker: str, limit: int, stale_after: timedelta
+    session: AsyncSession,
+    *,
+    now: datetime,
+    worker: str,
+    limit: int,
+    stale_after: timedelta,
+    held_back_kinds: Collection[str] = (),
 ) -> list[OutboxItem]:
+    """Take up to `limit` due rows for `worker`: unclaimed ones, or ones whose claim went stale
+    (a dispatcher that died mid-send). Rows of `held_back_kinds` wait while their person is
+    paused."""
     due_ids = (
         select(OutboxMessage.id)
         .where(
@@ -96,6 +106,10 @@ async def claim_due(
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
+    if held_back_kinds:
+        due_ids = due_ids.where(
+            or_(OutboxMessage.kind.not_in(list(held_back_kinds)), ~_recipient_paused(now))
+        )
     result = await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(due_ids.scalar_subquery()))
@@ -104,6 +118,51 @@ async def claim_due(
     )
     rows = sorted(result.scalars(), key=lambda row: (row.due_at, row.id))
     return [_to_item(row) for row in rows]
+
+
+def _recipient_paused(now: datetime) -> Any:
+    return exists().where(
+        and_(
+            Member.guild_id == OutboxMessage.guild_id,
+            Member.user_id == OutboxMessage.user_id,
+            Member.paused_until > now,
+        )
+    )
+
+
+async def claimants(session: AsyncSession) -> set[str]:
+    """The workers holding claims on rows not sent yet."""
+    rows = await session.scalars(
+        select(OutboxMessage.claimed_by)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.claimed_by.is_not(None))
+        .distinct()
+    )
+    return {worker for worker in rows if worker is not None}
+
+
+async def release_claims(session: AsyncSession, workers: Collection[str]) -> int:
+    """Give back the rows claimed by workers known to be dead, so they go out now rather than
+    when their claim goes stale."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.claimed_by.in_(list(workers)))
+        .values(claimed_at=None, claimed_by=None)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def pending(
+    session: AsyncSession, *, kinds: Collection[str], guild_id: int | None = None
+) -> list[OutboxItem]:
+    """Rows of these kinds not sent nor given up yet (for planners that tidy what they queued)."""
+    statement = select(OutboxMessage).where(
+        OutboxMessage.sent_at.is_(None),
+        OutboxMessage.failed_at.is_(None),
+        OutboxMessage.kind.in_(list(kinds)),
+    )
+    if guild_id is not None:
+        statement = statement.where(OutboxMessage.guild_id == guild_id)
+    return [_to_item(row) for row in await session.scalars(statement)]
 
 
 async def mark_sent(session: AsyncSession, item_id: int, now: datetime) -> None:
@@ -140,13 +199,16 @@ async def record_failure(
     await session.execute(update(OutboxMessage).where(OutboxMessage.id == item_id).values(**values))
 
 
-async def unreachable(session: AsyncSession, guild_id: int) -> list[OutboxItem]:
+async def unreachable(
+    session: AsyncSession, guild_id: int, *, activity_id: int | None = None
+) -> list[OutboxItem]:
     """Messages given up on, newest first, for coordinators to follow up by hand."""
-    rows = await session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.guild_id == guild_id, OutboxMessage.failed_at.is_not(None))
-        .order_by(OutboxMessage.failed_at.desc())
+    statement = select(OutboxMessage).where(
+        OutboxMessage.guild_id == guild_id, OutboxMessage.failed_at.is_not(None)
     )
+    if activity_id is not None:
+        statement = statement.where(OutboxMessage.activity_id == activity_id)
+    rows = await session.scalars(statement.order_by(OutboxMessage.failed_at.desc()))
     return [_to_item(row) for row in rows]
 
 
