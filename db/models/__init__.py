@@ -3,6 +3,7 @@
 from db.base import Base
 from db.models.activities import KINDS, Activity, Signup
 from db.models.buddies import BuddyEnrolment, BuddyPair
+from db.models.checklist import ChecklistTick
 from db.models.community import BotState, Community
 from db.models.feedback import (
     FeedbackComment,
@@ -21,6 +22,7 @@ __all__ = [
     "BotState",
     "BuddyEnrolment",
     "BuddyPair",
+    "ChecklistTick",
     "Community",
     "FeedbackComment",
     "FeedbackGiver",
