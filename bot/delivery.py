@@ -27,11 +27,15 @@ class Outgoing:
     embeds: list[discord.Embed] = field(default_factory=list)
     view: discord.ui.View | None = None
     channel_id: int | None = None
+    # Who may be notified, when it differs from the bot's default (a post that must reach a role).
+    allowed_mentions: discord.AllowedMentions | None = None
 
     def send_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"content": self.content or None, "embeds": self.embeds}
         if self.view is not None:
             kwargs["view"] = self.view
+        if self.allowed_mentions is not None:
+            kwargs["allowed_mentions"] = self.allowed_mentions
         return kwargs
 
 
