@@ -1,0 +1,253 @@
+"""DiscordSimulator: the public entry point tying state, REST server and gateway together."""
+
+# The public API takes timeout= arguments by design (tests pass them per call).
+# ruff: noqa: ASYNC109
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import discord.gateway
+import discord.http
+import yarl
+from aiohttp import web
+
+from . import permissions as perm
+from . import routes_app, routes_channels, routes_guilds, routes_interactions, routes_threads
+from .drivers import Drivers
+from .gateway import Gateway
+from .guild import SimGuild
+from .interactions import SimInteraction
+from .models import SimChannel, SimMember, SimMessage, SimUser
+from .rest import RestServer, Router
+from .state import RecordedRequest, SimState
+
+T = TypeVar("T")
+
+
+class DiscordSimulator(Drivers):
+    """A fake Discord (REST + gateway) on 127.0.0.1 for the real discord.py client."""
+
+    def __init__(
+        self,
+        *,
+        token: str = "sim-token",  # noqa: S107 - a fake token for a fake Discord
+        settle: float = 0.05,
+        interaction_deadline: float = 3.0,
+    ) -> None:
+        state = SimState(token)
+        state.interaction_deadline = interaction_deadline
+        gateway = Gateway(state)
+        state.gateway = gateway
+        router = Router()
+        for table in (
+            routes_app.ROUTES,
+            routes_channels.ROUTES,
+            routes_threads.ROUTES,
+            routes_guilds.ROUTES,
+            routes_interactions.ROUTES,
+        ):
+            router.add_all(table)
+        super().__init__(state)
+        self.gateway = gateway
+        self.rest = RestServer(state, router)
+        self.settle = settle
+        self.port = 0
+        self._runner: web.AppRunner | None = None
+        self._saved: tuple[str, yarl.URL] | None = None
+
+    # -- lifecycle -------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_get("/gateway", self.gateway.handle)
+        app.router.add_get("/attachments/{attachment_id}/{filename}", self.rest.serve_attachment)
+        app.router.add_route("*", "/api/v{version}/{tail:.*}", self.rest.handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = int(self._runner.addresses[0][1])
+        self.state.base_url = f"http://127.0.0.1:{self.port}"
+        # Point discord.py at us; a non-sharded client never asks GET /gateway/bot.
+        self._saved = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+        discord.http.Route.BASE = f"{self.state.base_url}/api/v10"
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self.gateway.url)
+
+    async def stop(self) -> None:
+        await self.gateway.shutdown()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self._saved is not None and f"{self.state.base_url}/api/v10" == discord.http.Route.BASE:
+            discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = self._saved
+        self._saved = None
+
+    async def __aenter__(self) -> DiscordSimulator:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # -- state, as attributes tests read -----------------------------------------
+
+    @property
+    def token(self) -> str:
+        return self.state.token
+
+    @property
+    def bot_user(self) -> SimUser:
+        return self.state.bot_user
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        return self.state.requests
+
+    @property
+    def unknown_routes(self) -> list[str]:
+        return self.state.unknown_routes
+
+    @property
+    def errors(self) -> list[str]:
+        return self.state.errors
+
+    @property
+    def sync_count(self) -> int:
+        return self.state.sync_count
+
+    @property
+    def rate_limited_count(self) -> int:
+        return self.rest.rate_limited_count
+
+    @property
+    def guilds(self) -> list[SimGuild]:
+        return list(self.state.guilds.values())
+
+    @property
+    def interactions(self) -> list[SimInteraction]:
+        return list(self.state.interactions.values())
+
+    @property
+    def commands(self) -> dict[str, dict[str, Any]]:
+        """Synced slash commands by name: global ones, overridden by guild ones."""
+        found = {c["name"]: c for c in self.state.global_commands.values() if c["type"] == 1}
+        for table in self.state.guild_commands.values():
+            found.update({c["name"]: c for c in table.values() if c["type"] == 1})
+        return found
+
+    # -- setup -------------------------------------------------------------------
+
+    def create_guild(
+        self,
+        name: str,
+        *,
+        owner: SimUser | None = None,
+        everyone_permissions: int = perm.DEFAULT_EVERYONE,
+    ) -> SimGuild:
+        return self.state.create_guild(name, owner=owner, everyone_permissions=everyone_permissions)
+
+    def create_user(self, name: str, global_name: str | None = None) -> SimUser:
+        return self.state.create_user(name, global_name)
+
+    def dm_channel(self, user: SimUser) -> SimChannel:
+        return self.state.dm_channel(user)
+
+    def refuse_dms(self, user: SimUser, refuse: bool = True) -> None:
+        """The bot's DMs to ``user`` fail with 403 / 50007, like closed DMs."""
+        (self.state.refused_dms.add if refuse else self.state.refused_dms.discard)(user.id)
+
+    def set_rate_limit(self, per_second: float | None = 50) -> None:
+        """Global limit on the bot's REST calls (interaction responses exempt); None disables."""
+        self.rest.set_rate_limit(per_second)
+
+    async def drop_connections(self) -> None:
+        """Cut the gateway with a resumable close code; the bot reconnects and RESUMEs."""
+        await self.gateway.drop_connections()
+
+    # -- waiting -------------------------------------------------------------------
+
+    async def wait_until_ready(self, timeout: float = 10) -> None:
+        """A bot has IDENTIFYed and got READY plus a GUILD_CREATE for every guild."""
+        await self.state.wait_until(
+            self.gateway.ready_sessions, timeout, "a bot to connect and get READY"
+        )
+
+    async def wait_for(
+        self, predicate: Callable[[], T], timeout: float = 5, what: str = "predicate"
+    ) -> T:
+        return await self.state.wait_until(predicate, timeout, what)
+
+    async def wait_for_request(
+        self, route: str | Callable[[RecordedRequest], bool], timeout: float = 5, *, after: int = 0
+    ) -> RecordedRequest:
+        """First request (from index ``after`` of sim.requests) matching a route template,
+        "METHOD /real/path", or a predicate."""
+
+        def matches(req: RecordedRequest) -> bool:
+            if isinstance(route, str):
+                return route in (req.route, f"{req.method} {req.path}")
+            return route(req)
+
+        def find() -> RecordedRequest | None:
+            return next((r for r in self.state.requests[after:] if matches(r)), None)
+
+        found = await self.state.wait_until(find, timeout, f"a request matching {route!r}")
+        assert found is not None
+        return found
+
+    # -- queries -------------------------------------------------------------------
+
+    def channel_messages(self, channel: SimChannel) -> list[SimMessage]:
+        return list(channel.messages)
+
+    def dm_messages(self, user: SimUser) -> list[SimMessage]:
+        dm = self.state.dm_channels.get(user.id)
+        return [m for m in dm.messages if m.author.id == self.bot_user.id] if dm else []
+
+    def find_message(
+        self,
+        channel: SimChannel | None = None,
+        *,
+        content: str | None = None,
+        contains: str | None = None,
+        footer: str | None = None,
+    ) -> SimMessage | None:
+        """The newest message matching exact content, a text fragment, or an embed footer."""
+        pool = (
+            channel.messages
+            if channel
+            else [m for c in self.state.channels.values() for m in c.messages]
+        )
+        for msg in sorted(pool, key=lambda m: m.id, reverse=True):
+            if content is not None and msg.content != content:
+                continue
+            if contains is not None and contains not in msg.text:
+                continue
+            if footer is not None and msg.footer != footer:
+                continue
+            return msg
+        return None
+
+    def thread_members(self, thread: SimChannel) -> list[SimUser]:
+        return [self.state.users[u] for u in thread.thread_members]
+
+    def scheduled_events(self, guild: SimGuild) -> list[dict[str, Any]]:
+        return list(guild.events.values())
+
+    def requests_for(self, route: str) -> list[RecordedRequest]:
+        return [r for r in self.state.requests if r.route == route]
+
+    def assert_no_problems(self) -> None:
+        """For fixtures: fail loudly if the bot hit unknown routes or the simulator crashed."""
+        if self.state.unknown_routes or self.state.errors:
+            raise AssertionError(
+                f"unknown routes: {self.state.unknown_routes}\nerrors: {self.state.errors}"
+            )
+
+    def member(self, guild: SimGuild, user: SimUser) -> SimMember:
+        member = guild.get_member(user)
+        if member is None:
+            raise AssertionError(f"{user.name} is not a member of {guild.name!r}")
+        return member

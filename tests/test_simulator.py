@@ -1,0 +1,323 @@
+"""The Discord simulator, driven with a tiny real discord.py bot.
+
+One simulator and one bot are shared by the module to keep it fast; each
+test builds what it needs on the shared guild.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+import discord
+import pytest
+from discord import app_commands
+from discord.ext import commands
+
+from tests.simulator import DiscordSimulator, SimChannel, SimGuild, SimUser
+
+ACTIVITIES = ["Walk in the park", "Walking club", "Yoga at noon"]
+
+
+class RsvpButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rsvp:(?P<id>\d+)"):
+    def __init__(self, activity_id: int) -> None:
+        button: discord.ui.Button[Any] = discord.ui.Button(
+            label="RSVP", custom_id=f"rsvp:{activity_id}"
+        )
+        super().__init__(button)
+        self.activity_id = activity_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> RsvpButton:
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_message(
+            f"RSVP for activity {self.activity_id}", ephemeral=True
+        )
+
+
+class FeedbackModal(discord.ui.Modal, title="Feedback"):
+    def __init__(self) -> None:
+        super().__init__()
+        self.text_input: discord.ui.TextInput[FeedbackModal] = discord.ui.TextInput(
+            custom_id="feedback_text", style=discord.TextStyle.paragraph
+        )
+        self.quote: discord.ui.Checkbox[FeedbackModal] = discord.ui.Checkbox(custom_id="may_quote")
+        self.add_item(discord.ui.Label(text="Your feedback", component=self.text_input))
+        self.add_item(discord.ui.Label(text="May we quote you?", component=self.quote))
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        reply = f"Thanks: {self.text_input.value} (quote: {self.quote.value})"
+        await interaction.response.send_message(reply, ephemeral=True)
+
+
+activity = app_commands.Group(name="activity", description="Activities")
+
+
+@activity.command(name="create", description="Create an activity")
+async def activity_create(
+    interaction: discord.Interaction,
+    title: str,
+    capacity: int,
+    channel: discord.TextChannel | None = None,
+) -> None:
+    where = f" in #{channel.name}" if channel else ""
+    embed = discord.Embed(title=title, description=f"{capacity} places{where}")
+    await interaction.response.send_message(f"Created {title}", embed=embed, ephemeral=True)
+
+
+@app_commands.command(name="signup", description="Sign up for an activity")
+async def signup(interaction: discord.Interaction, activity: str) -> None:
+    await interaction.response.send_message(f"Signed up for {activity}", ephemeral=True)
+
+
+@signup.autocomplete("activity")
+async def signup_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    return [
+        app_commands.Choice(name=a, value=a) for a in ACTIVITIES if current.lower() in a.lower()
+    ]
+
+
+@app_commands.command(name="feedback", description="Send feedback")
+async def feedback(interaction: discord.Interaction) -> None:
+    await interaction.response.send_modal(FeedbackModal())
+
+
+@app_commands.command(name="rsvp", description="Post an RSVP button")
+async def rsvp(interaction: discord.Interaction) -> None:
+    view = discord.ui.View(timeout=None)
+    view.add_item(RsvpButton(42))
+    await interaction.response.send_message("Join activity 42?", view=view)
+
+
+class SimBot(commands.Bot):
+    def __init__(self) -> None:
+        intents = discord.Intents.default()
+        intents.members = True
+        intents.message_content = True
+        super().__init__(command_prefix="!", intents=intents, guild_ready_timeout=0.05)
+        self.seen_messages: list[discord.Message] = []
+        self.seen_reactions: list[discord.RawReactionActionEvent] = []
+        commands_: list[app_commands.Command[Any, ..., None] | app_commands.Group] = [
+            signup,
+            feedback,
+            rsvp,
+            activity,
+        ]
+        for command in commands_:
+            self.tree.add_command(command)
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(RsvpButton)
+        await self.tree.sync()
+
+    async def on_message(self, message: discord.Message) -> None:
+        self.seen_messages.append(message)
+
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        self.seen_reactions.append(payload)
+
+
+async def start_bot(sim: DiscordSimulator) -> tuple[SimBot, asyncio.Task[None]]:
+    bot = SimBot()
+    task = asyncio.create_task(bot.start(sim.token))
+    await sim.wait_for(bot.is_ready, timeout=10, what="the bot's on_ready")
+    return bot, task
+
+
+async def stop_bot(bot: SimBot, task: asyncio.Task[None]) -> None:
+    await bot.close()
+    await asyncio.wait_for(task, 10)
+
+
+class World:
+    def __init__(self, sim: DiscordSimulator) -> None:
+        self.guild: SimGuild = sim.create_guild("Health Citizens")
+        self.coordinators = self.guild.add_role("Coordinators")
+        self.general: SimChannel = self.guild.add_text_channel("general")
+        hidden = {
+            "id": self.guild.id,
+            "type": 0,
+            "deny": discord.Permissions(view_channel=True).value,
+        }
+        self.staff: SimChannel = self.guild.add_text_channel("staff", overwrites=[hidden])
+        self.alice: SimUser = sim.create_user("alice")
+        self.bob: SimUser = sim.create_user("bob")
+        self.guild.add_member(self.alice, roles=[self.coordinators.id])
+        self.guild.add_member(self.bob)
+
+
+@pytest.fixture(scope="module")
+async def sim() -> AsyncIterator[DiscordSimulator]:
+    simulator = DiscordSimulator()
+    await simulator.start()
+    yield simulator
+    await simulator.stop()
+    simulator.assert_no_problems()
+
+
+@pytest.fixture(scope="module")
+async def world(sim: DiscordSimulator) -> World:
+    return World(sim)
+
+
+@pytest.fixture(scope="module")
+async def bot(sim: DiscordSimulator, world: World) -> AsyncIterator[SimBot]:
+    client, task = await start_bot(sim)
+    yield client
+    await stop_bot(client, task)
+
+
+async def test_connect_ready_and_sync(sim: DiscordSimulator, world: World, bot: SimBot) -> None:
+    await sim.wait_until_ready()
+    guild = bot.get_guild(world.guild.id)
+    assert guild is not None
+    assert guild.name == "Health Citizens"
+    assert {m.name for m in guild.members} >= {"alice", "bob", sim.bot_user.name}
+    assert sim.sync_count >= 1
+    assert {"activity", "signup", "feedback", "rsvp"} <= set(sim.commands)
+    assert sim.requests_for("PUT /applications/{application_id}/commands")
+    # The overwrite hides #staff from @everyone but not from the bot's role.
+    assert not world.guild.can(world.bob, world.staff, discord.Permissions(view_channel=True).value)
+    assert guild.me.guild_permissions.manage_threads
+
+
+async def test_slash_with_typed_options(sim: DiscordSimulator, world: World, bot: SimBot) -> None:
+    options = {"title": "Walk", "capacity": 10, "channel": world.general}
+    ix = await sim.slash(
+        world.guild, world.alice, "activity create", options, channel=world.general
+    )
+    assert ix.response_type == 4
+    assert ix.ephemeral
+    assert ix.content == "Created Walk"
+    assert ix.embeds[0]["title"] == "Walk"
+    assert "10 places in #general" in ix.text
+    with pytest.raises(AssertionError, match="no option 'colour'"):
+        await sim.slash(
+            world.guild, world.alice, "activity create", {"title": "x", "capacity": 1, "colour": 1}
+        )
+
+
+async def test_autocomplete(sim: DiscordSimulator, world: World, bot: SimBot) -> None:
+    choices = await sim.autocomplete(world.guild, world.alice, "signup", "activity", "wal")
+    assert [c["value"] for c in choices] == ["Walk in the park", "Walking club"]
+
+
+async def test_dynamic_button_click(sim: DiscordSimulator, world: World, bot: SimBot) -> None:
+    ix = await sim.slash(world.guild, world.alice, "rsvp", channel=world.general)
+    assert ix.original is not None
+    assert not ix.ephemeral
+    assert ix.original in sim.channel_messages(world.general)
+    click = await sim.click(world.bob, ix.original, ix.original.custom_id("RSVP"))
+    assert click.ephemeral
+    assert click.content == "RSVP for activity 42"
+
+
+async def test_modal_with_label_text_input_and_checkbox(
+    sim: DiscordSimulator, world: World, bot: SimBot
+) -> None:
+    ix = await sim.slash(world.guild, world.alice, "feedback")
+    assert ix.modal is not None
+    assert ix.modal["title"] == "Feedback"
+    submitted = await sim.submit_modal(ix, {"feedback_text": "Great walks", "may_quote": True})
+    assert submitted.content == "Thanks: Great walks (quote: True)"
+
+
+async def test_dm_to_user_who_refuses_dms(sim: DiscordSimulator, world: World, bot: SimBot) -> None:
+    sim.refuse_dms(world.bob)
+    bob = await bot.fetch_user(world.bob.id)
+    with pytest.raises(discord.Forbidden) as refused:
+        await bob.send("hello")
+    assert refused.value.code == 50007
+    alice = await bot.fetch_user(world.alice.id)
+    await alice.send("hello alice")
+    assert [m.content for m in sim.dm_messages(world.alice)] == ["hello alice"]
+
+
+async def test_global_rate_limit_is_retried(
+    sim: DiscordSimulator, world: World, bot: SimBot
+) -> None:
+    channel = bot.get_channel(world.general.id)
+    assert isinstance(channel, discord.TextChannel)
+    before = len(sim.channel_messages(world.general))
+    sim.set_rate_limit(per_second=5)
+    try:
+        await asyncio.gather(*(channel.send(f"burst {i}") for i in range(20)))
+    finally:
+        sim.set_rate_limit(None)
+    sent = [m.content for m in sim.channel_messages(world.general)[before:]]
+    assert sorted(sent) == sorted(f"burst {i}" for i in range(20))
+    assert sim.rate_limited_count > 0
+
+
+async def test_unknown_route_is_recorded(sim: DiscordSimulator, world: World, bot: SimBot) -> None:
+    route = discord.http.Route("GET", "/guilds/{guild_id}/bans", guild_id=world.guild.id)
+    with pytest.raises(discord.NotFound):
+        await bot.http.request(route)
+    assert sim.unknown_routes == [f"GET /guilds/{world.guild.id}/bans"]
+    sim.unknown_routes.clear()  # deliberate; the module fixture fails on leftovers
+
+
+async def test_private_thread_and_member(sim: DiscordSimulator, world: World, bot: SimBot) -> None:
+    channel = bot.get_channel(world.general.id)
+    assert isinstance(channel, discord.TextChannel)
+    thread = await channel.create_thread(
+        name="walk-planning", type=discord.ChannelType.private_thread, invitable=False
+    )
+    await thread.add_user(discord.Object(world.alice.id))
+    sim_thread = world.guild.threads[thread.id]
+    assert sim_thread.type == 12
+    assert not sim_thread.invitable
+    assert set(sim.thread_members(sim_thread)) == {sim.bot_user, world.alice}
+    cached = await sim.wait_for(lambda: bot.get_channel(thread.id))
+    assert isinstance(cached, discord.Thread)
+    await sim.wait_for(lambda: any(m.id == world.alice.id for m in cached.members))
+    # bob cannot see a private thread he was not added to
+    assert not world.guild.can(world.bob, sim_thread, discord.Permissions(view_channel=True).value)
+
+
+async def test_message_and_reaction_events(
+    sim: DiscordSimulator, world: World, bot: SimBot
+) -> None:
+    msg = await sim.post_message(world.general, world.alice, "hello bot")
+    seen = await sim.wait_for(lambda: [m for m in bot.seen_messages if m.id == msg.id])
+    assert seen[0].content == "hello bot"
+    assert seen[0].author.id == world.alice.id
+    await sim.add_reaction(msg, world.bob, "👍")
+    reactions = await sim.wait_for(
+        lambda: [r for r in bot.seen_reactions if r.message_id == msg.id]
+    )
+    assert str(reactions[0].emoji) == "👍"
+    assert reactions[0].user_id == world.bob.id
+    assert reactions[0].member is not None
+
+
+async def test_second_bot_after_restart_sees_same_state(
+    sim: DiscordSimulator, world: World, bot: SimBot
+) -> None:
+    first, task = await start_bot(sim)
+    channel = first.get_channel(world.general.id)
+    assert isinstance(channel, discord.TextChannel)
+    await channel.create_thread(name="before-restart", type=discord.ChannelType.public_thread)
+    await channel.send("sent before restart")
+    await stop_bot(first, task)
+
+    second, task = await start_bot(sim)
+    try:
+        guild = second.get_guild(world.guild.id)
+        assert guild is not None
+        assert guild.name == "Health Citizens"
+        assert "before-restart" in [t.name for t in guild.threads]
+        channel = guild.get_channel(world.general.id)
+        assert isinstance(channel, discord.TextChannel)
+        history = [m.content async for m in channel.history(limit=5)]
+        assert "sent before restart" in history
+    finally:
+        await stop_bot(second, task)
