@@ -1,0 +1,260 @@
+"""The co-production checklist: items from config/checklist.toml, ticked per activity by its
+lead or a coordinator."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.errors import Conflict, NotAllowed, NotFound
+from db.models import Activity, ChecklistTick
+
+FILE_NAME = "checklist.toml"
+_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_CHOICES = {"stage": ("before", "after"), "for": ("lead", "participants"), "from": ("start", "end")}
+_FIELDS = ("key", "text", "stage", "for", "from", "offset_hours")
+
+
+class ChecklistFileError(Exception):
+    """config/checklist.toml cannot be used; the message names the line and the problem."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistItem:
+    key: str
+    text: str
+    stage: str  # before | after
+    audience: str  # lead | participants
+    anchor: str  # start | end
+    offset_hours: float
+
+    def due_at(self, starts_at: datetime, duration_minutes: int) -> datetime:
+        point = starts_at
+        if self.anchor == "end":
+            point += timedelta(minutes=duration_minutes)
+        return point + timedelta(hours=self.offset_hours)
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityInfo:
+    id: int
+    guild_id: int
+    title: str
+    starts_at: datetime
+    duration_minutes: int
+    place: str | None
+    lead_user_id: int | None
+    is_open: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    item: ChecklistItem
+    ticked_by: int | None
+    ticked_at: datetime | None
+
+    @property
+    def done(self) -> bool:
+        return self.ticked_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityChecklist:
+    activity: ActivityInfo
+    entries: tuple[Entry, ...]
+
+    @property
+    def open_items(self) -> list[ChecklistItem]:
+        return [entry.item for entry in self.entries if not entry.done]
+
+
+# -- the file -----------------------------------------------------------------------------
+
+
+def load_items(directory: Path) -> tuple[ChecklistItem, ...]:
+    path = directory / FILE_NAME
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except OSError as error:
+        raise ChecklistFileError(f"{path}: cannot be read: {error.strerror}") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ChecklistFileError(f"{path}: this is not valid TOML: {error}") from error
+    raw_items = data.get("items")
+    if not isinstance(raw_items, list) or not raw_items:
+        raise ChecklistFileError(f"{path} line 1: there are no [[items]]; add at least one.")
+    starts = [n for n, line in enumerate(text.splitlines(), 1) if line.strip() == "[[items]]"]
+    items: list[ChecklistItem] = []
+    for index, raw in enumerate(raw_items):
+        block = _Block(path, text, starts[index] if index < len(starts) else 1)
+        item = _parse_item(raw, block)
+        if any(seen.key == item.key for seen in items):
+            raise block.error("key", f"the key {item.key!r} is used twice; keys must differ.")
+        items.append(item)
+    return tuple(items)
+
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    """One [[items]] table in the file, to name the line a problem is on."""
+
+    path: Path
+    text: str
+    first_line: int
+
+    def error(self, field: str, problem: str) -> ChecklistFileError:
+        lines = self.text.splitlines()
+        line = self.first_line
+        for number in range(self.first_line, len(lines)):
+            stripped = lines[number].strip()
+            if stripped.startswith("["):
+                break
+            if re.match(rf"^{re.escape(field)}\s*=", stripped):
+                line = number + 1
+                break
+        return ChecklistFileError(f"{self.path} line {line}: {problem}")
+
+
+def _parse_item(raw: dict[str, Any], block: _Block) -> ChecklistItem:
+    unknown = sorted(set(raw) - set(_FIELDS))
+    if unknown:
+        raise block.error(unknown[0], f"unknown field {unknown[0]!r}; use {', '.join(_FIELDS)}.")
+    for field in _FIELDS:
+        if field not in raw:
+            raise block.error(field, f"this item has no {field!r}.")
+    key, text, offset = raw["key"], raw["text"], raw["offset_hours"]
+    if not isinstance(key, str) or not _KEY.match(key):
+        raise block.error("key", "the key must be lowercase letters, digits and _ (up to 40).")
+    if not isinstance(text, str) or not text.strip():
+        raise block.error("text", "the text must not be empty.")
+    for field, allowed in _CHOICES.items():
+        if raw[field] not in allowed:
+            raise block.error(field, f"{field} must be {' or '.join(map(repr, allowed))}.")
+    if isinstance(offset, bool) or not isinstance(offset, int | float):
+        raise block.error("offset_hours", "offset_hours must be a number of hours.")
+    if raw["stage"] == "before" and offset >= 0 and raw["from"] == "start":
+        raise block.error("offset_hours", "a 'before' item needs a negative offset from the start.")
+    if raw["stage"] == "after" and offset < 0:
+        raise block.error("offset_hours", "an 'after' item needs an offset of 0 or more.")
+    return ChecklistItem(key, text.strip(), raw["stage"], raw["for"], raw["from"], float(offset))
+
+
+# -- activities and ticks -------------------------------------------------------------------
+
+
+async def activity_info(session: AsyncSession, activity_id: int) -> ActivityInfo | None:
+    row = await session.get(Activity, activity_id)
+    return None if row is None else to_info(row)
+
+
+def to_info(row: Activity) -> ActivityInfo:
+    return ActivityInfo(
+        id=row.id,
+        guild_id=row.guild_id,
+        title=row.title,
+        starts_at=row.starts_at,
+        duration_minutes=row.duration_minutes,
+        place=row.place,
+        lead_user_id=row.lead_user_id,
+        is_open=row.status == "open",
+    )
+
+
+async def open_activities(
+    session: AsyncSession, guild_id: int, typed: str, now: datetime, limit: int = 25
+) -> list[ActivityInfo]:
+    """Open activities (upcoming, or ended in the last 30 days) whose title has `typed`."""
+    rows = await session.scalars(
+        select(Activity)
+        .where(
+            Activity.guild_id == guild_id,
+            Activity.status == "open",
+            Activity.starts_at >= now - timedelta(days=30),
+            Activity.title.ilike(f"%{typed.strip()}%"),
+        )
+        .order_by(Activity.starts_at)
+        .limit(limit)
+    )
+    return [to_info(row) for row in rows]
+
+
+async def find_activity(
+    session: AsyncSession, guild_id: int, typed: str, now: datetime
+) -> ActivityInfo:
+    """The activity chosen in an `activity` option: its id, or a title matching one."""
+    found = await activity_info(session, int(typed)) if typed.strip().isdigit() else None
+    if found is None:
+        matches = await open_activities(session, guild_id, typed, now, limit=2)
+        found = matches[0] if len(matches) == 1 else None
+    if found is None or found.guild_id != guild_id:
+        raise NotFound(
+            f"I could not find the activity {typed!r}. Start typing its title and pick it "
+            "from the list."
+        )
+    return found
+
+
+async def checklist(
+    session: AsyncSession, activity: ActivityInfo, items: Sequence[ChecklistItem]
+) -> ActivityChecklist:
+    ticks = {
+        tick.item_key: tick
+        for tick in await session.scalars(
+            select(ChecklistTick).where(ChecklistTick.activity_id == activity.id)
+        )
+    }
+    entries = []
+    for item in items:
+        tick = ticks.get(item.key)
+        entries.append(
+            Entry(item, tick.ticked_by if tick else None, tick.ticked_at if tick else None)
+        )
+    return ActivityChecklist(activity, tuple(entries))
+
+
+def check_may_manage(activity: ActivityInfo, user_id: int, *, is_coordinator: bool) -> None:
+    if not (is_coordinator or activity.lead_user_id == user_id):
+        raise NotAllowed(
+            f"Only the lead of {activity.title!r} or a coordinator can see and tick its "
+            "checklist. If you are leading it, ask a coordinator to set you as the lead."
+        )
+
+
+async def tick(
+    session: AsyncSession,
+    *,
+    activity_id: int,
+    item_key: str,
+    user_id: int,
+    is_coordinator: bool,
+    items: Sequence[ChecklistItem],
+    now: datetime,
+) -> ActivityChecklist:
+    """Tick an item (ticking it again changes nothing) and return the checklist as it is now."""
+    activity = await activity_info(session, activity_id)
+    if activity is None:
+        raise NotFound("That activity no longer exists, so its checklist is gone.")
+    check_may_manage(activity, user_id, is_coordinator=is_coordinator)
+    if not activity.is_open:
+        raise Conflict(
+            f"{activity.title!r} was cancelled, so its checklist cannot be changed any more."
+        )
+    if all(item.key != item_key for item in items):
+        raise NotFound("That checklist item is no longer on the list. Use /checklist again.")
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    await session.execute(
+        insert(ChecklistTick)
+        .values(activity_id=activity_id, item_key=item_key, ticked_by=user_id, ticked_at=now)
+        .on_conflict_do_nothing(index_elements=["activity_id", "item_key"])
+    )
+    return await checklist(session, activity, items)
