@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 
 from bot.errors import Conflict, InvalidInput
 from bot.services import feedback
 from bot.services.feedback import FormAnswers
+from bot.services.feedback_chart import rating_chart
 from db.engine import Database
 from db.models import (
     Activity,
@@ -287,3 +290,26 @@ async def test_contributions_count_activities_not_pieces_of_feedback(db: Databas
         await feedback.rate_quickly(session, first, ALICE, "good", AFTER)
         assert await feedback.contributions(session, GUILD, ALICE) == 2
         assert await feedback.contributions(session, GUILD, BOB) == 0
+
+
+async def test_the_chart_is_a_png_whose_numbers_match_the_stored_ratings(db: Database) -> None:
+    activity_id = await make_activity(db, confirmed=(ALICE, BOB, CAROL))
+    await submit(db, activity_id, ALICE, FormAnswers(4, "Good", "", anonymous=True))
+    await submit(db, activity_id, BOB, FormAnswers(2, "", "Slower", anonymous=False))
+    async with db.sessions() as session, session.begin():
+        await feedback.rate_quickly(session, activity_id, CAROL, "not_good", AFTER)
+        summary = await feedback.summarise(session, GUILD, activity_id)
+        stored = [
+            *await session.scalars(select(FeedbackResponse.rating)),
+            *await session.scalars(select(FeedbackQuickRating.rating)),
+        ]
+    png = rating_chart("Interview panel", summary.rating_counts, summary.average)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    image = Image.open(io.BytesIO(png))
+    image.load()  # decodes every pixel: a truncated or corrupt file fails here
+    assert image.format == "PNG"
+    assert image.width > 100
+    assert image.text["Description"] == (
+        f"ratings 1:{stored.count(1)} 2:{stored.count(2)} 3:0 4:{stored.count(4)} 5:0; "
+        f"average {sum(stored) / len(stored):.2f}; {len(stored)} ratings"
+    )
