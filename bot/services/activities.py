@@ -1,0 +1,430 @@
+"""Activities: create, edit, cancel, find, list. Sign-up rules live in `bot.services.signups`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.errors import Conflict, InvalidInput, NotFound
+from bot.services import outbox
+from db.models import KINDS, Activity, Signup
+
+MAX_TITLE = 100
+MAX_CAPACITY = 500
+MAX_DURATION = 24 * 60
+MAX_PLACE = 200
+MAX_DESCRIPTION = 2000
+CHANGED = "activity-changed"
+CANCELLED = "activity-cancelled"
+# Every announcement edit that no interaction is waiting for (after an erasure) goes this way.
+REFRESH = "activity-announcement"
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityView:
+    id: int
+    guild_id: int
+    title: str
+    kind: str
+    starts_at: datetime
+    duration_minutes: int
+    capacity: int
+    place: str | None
+    description: str | None
+    lead_user_id: int | None
+    status: str
+    cancel_reason: str | None
+    signup_deadline: datetime | None
+    confirmed: int
+    waiting: int
+    announcement_channel_id: int | None
+    announcement_message_id: int | None
+    scheduled_event_id: int | None
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def places_left(self) -> int:
+        return max(self.capacity - self.confirmed, 0)
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+    @property
+    def closes_at(self) -> datetime:
+        return signups_close_at(self.starts_at, self.signup_deadline)
+
+
+def signups_close_at(starts_at: datetime, deadline: datetime | None) -> datetime:
+    """Sign-ups close at the deadline if one is set, and at the latest when the activity starts."""
+    return min(deadline or starts_at, starts_at)
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityDraft:
+    title: str
+    kind: str
+    starts_at: datetime
+    capacity: int
+    duration_minutes: int = 60
+    place: str | None = None
+    description: str | None = None
+    lead_user_id: int | None = None
+    signup_deadline: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityChanges:
+    """Only the fields given change; None means 'leave as it is'."""
+
+    title: str | None = None
+    starts_at: datetime | None = None
+    capacity: int | None = None
+    place: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EditResult:
+    activity: ActivityView
+    told: int  # people told of a new time or place
+
+
+@dataclass(frozen=True, slots=True)
+class CancelResult:
+    activity: ActivityView
+    told: int
+
+
+def check_draft(draft: ActivityDraft, now: datetime) -> None:
+    """Refuse bad input before anything is written."""
+    _check_title(draft.title)
+    if draft.kind not in KINDS:
+        raise InvalidInput(f"The kind must be one of: {', '.join(KINDS)}.")
+    _check_future(draft.starts_at, now)
+    _check_capacity(draft.capacity)
+    if not 1 <= draft.duration_minutes <= MAX_DURATION:
+        raise InvalidInput(
+            "The duration is in minutes and must be between 1 and 1440 (24 hours). "
+            "For example 90 for an hour and a half."
+        )
+    _check_length("place", draft.place, MAX_PLACE)
+    _check_length("description", draft.description, MAX_DESCRIPTION)
+
+
+async def create_activity(
+    session: AsyncSession, guild_id: int, draft: ActivityDraft, now: datetime
+) -> ActivityView:
+    check_draft(draft, now)
+    activity = Activity(
+        guild_id=guild_id,
+        title=draft.title.strip(),
+        kind=draft.kind,
+        starts_at=draft.starts_at,
+        duration_minutes=draft.duration_minutes,
+        capacity=draft.capacity,
+        place=_blank_to_none(draft.place),
+        description=_blank_to_none(draft.description),
+        lead_user_id=draft.lead_user_id,
+        signup_deadline=draft.signup_deadline,
+        status="open",
+        created_at=now,
+    )
+    session.add(activity)
+    await session.flush()
+    return to_view(activity, 0, 0)
+
+
+async def discard(session: AsyncSession, activity_id: int) -> None:
+    """Undo a creation whose announcement could not be posted."""
+    activity = await session.get(Activity, activity_id)
+    if activity is not None:
+        await session.delete(activity)
+
+
+async def record_announcement(
+    session: AsyncSession, activity_id: int, channel_id: int, message_id: int
+) -> None:
+    activity = await _get(session, activity_id)
+    activity.announcement_channel_id, activity.announcement_message_id = channel_id, message_id
+
+
+async def record_scheduled_event(
+    session: AsyncSession, activity_id: int, event_id: int | None
+) -> None:
+    (await _get(session, activity_id)).scheduled_event_id = event_id
+
+
+async def edit_activity(
+    session: AsyncSession, guild_id: int, activity_id: int, changes: ActivityChanges, now: datetime
+) -> EditResult:
+    """Change what was given. The caller fills places freed by a higher capacity
+    (`signups.fill_free_places`) in the same transaction."""
+    activity = await lock_open(session, guild_id, activity_id)
+    if changes.title is not None:
+        _check_title(changes.title)
+        activity.title = changes.title.strip()
+    if changes.starts_at is not None:
+        _check_future(changes.starts_at, now)
+    if changes.capacity is not None:
+        _check_capacity(changes.capacity)
+    _check_length("place", changes.place, MAX_PLACE)
+    _check_length("description", changes.description, MAX_DESCRIPTION)
+    moved = changes.starts_at is not None and changes.starts_at != activity.starts_at
+    relocated = changes.place is not None and _blank_to_none(changes.place) != activity.place
+    if changes.starts_at is not None:
+        activity.starts_at = changes.starts_at
+    if changes.place is not None:
+        activity.place = _blank_to_none(changes.place)
+    if changes.description is not None:
+        activity.description = _blank_to_none(changes.description)
+    if changes.capacity is not None:
+        await _set_capacity(session, activity, changes.capacity)
+    told = 0
+    if moved or relocated:
+        told = await _tell_everyone(session, activity, CHANGED, now, {"at": now.isoformat()})
+    return EditResult(await view_of(session, activity), told)
+
+
+async def cancel_activity(
+    session: AsyncSession, guild_id: int, activity_id: int, reason: str | None, now: datetime
+) -> CancelResult:
+    _check_length("reason", reason, 500)
+    activity = await lock_open(session, guild_id, activity_id)
+    activity.status = "cancelled"
+    activity.cancel_reason = _blank_to_none(reason)
+    told = await _tell_everyone(session, activity, CANCELLED, now, {})
+    return CancelResult(await view_of(session, activity), told)
+
+
+async def get_activity(session: AsyncSession, guild_id: int, activity_id: int) -> ActivityView:
+    activity = await session.get(Activity, activity_id)
+    if activity is None or activity.guild_id != guild_id:
+        raise NotFound(_not_found(str(activity_id)))
+    return await view_of(session, activity)
+
+
+async def find_open(
+    session: AsyncSession, guild_id: int, typed: str, now: datetime, limit: int = 25
+) -> list[ActivityView]:
+    """Open activities not started yet whose title contains `typed`, soonest first."""
+    query = _upcoming(guild_id, now).limit(limit)
+    if typed.strip():
+        query = query.where(func.lower(Activity.title).contains(typed.strip().lower()))
+    return await _views(session, list(await session.scalars(query)))
+
+
+async def resolve(session: AsyncSession, guild_id: int, typed: str, now: datetime) -> int:
+    """The id picked from autocomplete, or the one open activity whose title is exactly `typed`."""
+    text = typed.strip()
+    if text.isdigit():
+        found = await session.scalar(
+            select(Activity.id).where(Activity.id == int(text), Activity.guild_id == guild_id)
+        )
+        if found is not None:
+            return found
+    matches = list(
+        await session.scalars(
+            _upcoming(guild_id, now)
+            .with_only_columns(Activity.id)
+            .where(func.lower(Activity.title) == text.lower())
+            .limit(2)
+        )
+    )
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise InvalidInput(
+            f"More than one open activity is called {text!r}. Pick the one you mean from the list."
+        )
+    raise NotFound(_not_found(text))
+
+
+async def upcoming_page(
+    session: AsyncSession, guild_id: int, now: datetime, kind: str | None, page: int, size: int
+) -> tuple[list[ActivityView], int]:
+    """One page of open activities not started yet (soonest first) and the number of pages."""
+    query = _upcoming(guild_id, now)
+    if kind is not None:
+        query = query.where(Activity.kind == kind)
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max((total + size - 1) // size, 1)
+    page = min(max(page, 0), pages - 1)
+    rows = list(await session.scalars(query.offset(page * size).limit(size)))
+    return await _views(session, rows), pages
+
+
+async def lock_open(session: AsyncSession, guild_id: int, activity_id: int) -> Activity:
+    """The activity's row, locked until the transaction ends; refuses unknown or cancelled ones."""
+    activity = await session.scalar(
+        select(Activity).where(Activity.id == activity_id).with_for_update()
+    )
+    if activity is None or activity.guild_id != guild_id:
+        raise NotFound(_not_found(str(activity_id)))
+    if activity.status == "cancelled":
+        raise Conflict(
+            f"{activity.title} was cancelled. Try `/activities` to see what is coming up."
+        )
+    return activity
+
+
+async def counts(session: AsyncSession, activity_id: int) -> tuple[int, int]:
+    """(confirmed, waiting) for one activity."""
+    row = (
+        await session.execute(
+            select(
+                func.count(case((Signup.status == "confirmed", 1))),
+                func.count(case((Signup.status == "waiting", 1))),
+            ).where(Signup.activity_id == activity_id)
+        )
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+async def view_of(session: AsyncSession, activity: Activity) -> ActivityView:
+    return to_view(activity, *await counts(session, activity.id))
+
+
+def to_view(activity: Activity, confirmed: int, waiting: int) -> ActivityView:
+    return ActivityView(
+        id=activity.id,
+        guild_id=activity.guild_id,
+        title=activity.title,
+        kind=activity.kind,
+        starts_at=activity.starts_at,
+        duration_minutes=activity.duration_minutes,
+        capacity=activity.capacity,
+        place=activity.place,
+        description=activity.description,
+        lead_user_id=activity.lead_user_id,
+        status=activity.status,
+        cancel_reason=activity.cancel_reason,
+        signup_deadline=activity.signup_deadline,
+        confirmed=confirmed,
+        waiting=waiting,
+        announcement_channel_id=activity.announcement_channel_id,
+        announcement_message_id=activity.announcement_message_id,
+        scheduled_event_id=activity.scheduled_event_id,
+    )
+
+
+async def queue_announcement_refresh(
+    session: AsyncSession, activity: Activity, now: datetime
+) -> None:
+    """Ask the dispatcher to bring the announcement up to date (used where no interaction does)."""
+    await outbox.enqueue(
+        session,
+        guild_id=activity.guild_id,
+        kind=REFRESH,
+        activity_id=activity.id,
+        due_at=now,
+        dedupe_key=f"{REFRESH}:{activity.id}:{now.isoformat()}",
+    )
+
+
+async def _tell_everyone(
+    session: AsyncSession, activity: Activity, kind: str, now: datetime, payload: dict[str, str]
+) -> int:
+    """Queue a message for everyone signed up or waiting; keys carry no Discord ids."""
+    signups = list(
+        await session.execute(
+            select(Signup.id, Signup.user_id).where(Signup.activity_id == activity.id)
+        )
+    )
+    for signup_id, user_id in signups:
+        await outbox.enqueue(
+            session,
+            guild_id=activity.guild_id,
+            kind=kind,
+            user_id=user_id,
+            activity_id=activity.id,
+            due_at=now,
+            dedupe_key=f"{kind}:{activity.id}:{signup_id}:{now.isoformat()}",
+            payload=payload,
+        )
+    return len(signups)
+
+
+async def _set_capacity(session: AsyncSession, activity: Activity, capacity: int) -> None:
+    confirmed, _ = await counts(session, activity.id)
+    if capacity < confirmed:
+        raise Conflict(
+            f"{confirmed} people already have a place, so the capacity cannot go below {confirmed}. "
+            "Nothing was changed."
+        )
+    activity.capacity = capacity
+
+
+async def _views(session: AsyncSession, activities: list[Activity]) -> list[ActivityView]:
+    if not activities:
+        return []
+    rows = await session.execute(
+        select(
+            Signup.activity_id,
+            func.count(case((Signup.status == "confirmed", 1))),
+            func.count(case((Signup.status == "waiting", 1))),
+        )
+        .where(Signup.activity_id.in_([a.id for a in activities]))
+        .group_by(Signup.activity_id)
+    )
+    by_id = {activity_id: (int(c), int(w)) for activity_id, c, w in rows}
+    return [to_view(a, *by_id.get(a.id, (0, 0))) for a in activities]
+
+
+def _upcoming(guild_id: int, now: datetime) -> Select[Activity]:
+    return (
+        select(Activity)
+        .where(Activity.guild_id == guild_id, Activity.status == "open", Activity.starts_at > now)
+        .order_by(Activity.starts_at, Activity.id)
+    )
+
+
+async def _get(session: AsyncSession, activity_id: int) -> Activity:
+    activity = await session.get(Activity, activity_id)
+    if activity is None:
+        raise NotFound(_not_found(str(activity_id)))
+    return activity
+
+
+def _check_title(title: str) -> None:
+    if not title.strip():
+        raise InvalidInput("The title cannot be empty. Give the activity a short name.")
+    if len(title.strip()) > MAX_TITLE:
+        raise InvalidInput(
+            f"The title is {len(title.strip())} characters long; the most is {MAX_TITLE}. "
+            "Put the details in the description instead."
+        )
+
+
+def _check_future(starts_at: datetime, now: datetime) -> None:
+    if starts_at <= now:
+        raise InvalidInput("That time has already passed. Pick a time in the future.")
+
+
+def _check_capacity(capacity: int) -> None:
+    if not 1 <= capacity <= MAX_CAPACITY:
+        raise InvalidInput(
+            f"The number of places must be between 1 and {MAX_CAPACITY}. Nothing was saved."
+        )
+
+
+def _check_length(name: str, value: str | None, most: int) -> None:
+    if value is not None and len(value) > most:
+        raise InvalidInput(f"The {name} is {len(value)} characters long; the most is {most}.")
+
+
+def _blank_to_none(text: str | None) -> str | None:
+    return text.strip() or None if text is not None else None
+
+
+def _not_found(typed: str) -> str:
+    return (
+        f"I could not find an activity matching {typed!r}. "
+        "Start typing its name and pick it from the list, or try `/activities`."
+    )
