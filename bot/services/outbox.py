@@ -199,6 +199,18 @@ async def record_failure(
     await session.execute(update(OutboxMessage).where(OutboxMessage.id == item_id).values(**values))
 
 
+async def keys(
+    session: AsyncSession, *, activity_ids: Collection[int], kinds: Collection[str]
+) -> set[str]:
+    """The keys of every row, sent or not, of these kinds for these activities."""
+    rows = await session.scalars(
+        select(OutboxMessage.dedupe_key).where(
+            OutboxMessage.activity_id.in_(list(activity_ids)), OutboxMessage.kind.in_(list(kinds))
+        )
+    )
+    return set(rows)
+
+
 async def unreachable(
     session: AsyncSession, guild_id: int, *, activity_id: int | None = None
 ) -> list[OutboxItem]:

@@ -1,0 +1,281 @@
+"""The planner of scheduled prompts: reminders to everyone confirmed, "what to expect" to
+participants, and checklist prompts to the lead (or coordinators when there is no lead).
+
+It runs every minute and queues outbox rows for what it sees; the rows' keys carry the
+activity's start time, so a new time means new rows, and the planner takes back rows that no
+longer fit (time moved, activity cancelled, person withdrew). Each prompt is checked again when
+it is sent (`reminder_to_send`, `expect_to_send`, `checklist_prompt_to_send`), so even a row
+the planner has not tidied yet never says something untrue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.services import outbox
+from bot.services.checklist import (
+    ActivityChecklist,
+    ActivityInfo,
+    ChecklistItem,
+    activity_info,
+    checklist,
+    to_info,
+)
+from bot.services.outbox import OutboxItem
+from db.models import Activity, Signup
+
+REMINDER, EXPECT, CHECKLIST_PROMPT = "reminder", "what_to_expect", "checklist_prompt"
+KINDS = (REMINDER, EXPECT, CHECKLIST_PROMPT)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    queued: int
+    cancelled: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    """An activity as the planner sees it: who is confirmed, who gets checklist prompts."""
+
+    info: ActivityInfo
+    confirmed: frozenset[int]
+    checklist_people: frozenset[int]
+
+
+def reminder_still_useful(starts_at: datetime, offset_hours: float, now: datetime) -> bool:
+    """A reminder meant for `offset_hours` before is worth sending until half that time is
+    left (a "tomorrow" reminder an hour before would only repeat the next one)."""
+    return starts_at - now >= timedelta(hours=offset_hours / 2)
+
+
+async def plan(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    offsets_hours: Sequence[float],
+    items: Sequence[ChecklistItem],
+    coordinators: Mapping[int, Sequence[int]],
+    activity_id: int | None = None,
+) -> Plan:
+    """Queue every prompt owed for open activities and take back those that no longer fit.
+    `coordinators` maps a guild to the people prompted about activities with no lead. Give
+    `activity_id` to plan just that one (straight after a sign-up)."""
+    seen = await _activities(session, now, items, coordinators, activity_id)
+    cancelled = await _cancel_stale(session, seen, activity_id)
+    queue = _Queue(session, await outbox.keys(session, activity_ids=list(seen), kinds=KINDS))
+    for activity in seen.values():
+        await _plan_reminders(queue, activity, offsets_hours, now)
+        await _plan_expect(queue, activity, items, now)
+        await _plan_checklist(queue, activity, items, now)
+    return Plan(queue.queued, cancelled)
+
+
+async def _activities(
+    session: AsyncSession,
+    now: datetime,
+    items: Sequence[ChecklistItem],
+    coordinators: Mapping[int, Sequence[int]],
+    activity_id: int | None,
+) -> dict[int, _Seen]:
+    longest_after = max((item.offset_hours for item in items if item.stage == "after"), default=0)
+    # Long enough for the latest "after" prompt of an activity lasting up to a day.
+    horizon = now - timedelta(hours=longest_after + 24)
+    statement = (
+        select(Activity)
+        .where(Activity.status == "open", Activity.starts_at >= horizon)
+        .options(selectinload(Activity.signups))
+    )
+    if activity_id is not None:
+        statement = statement.where(Activity.id == activity_id)
+    seen = {}
+    for row in await session.scalars(statement):
+        confirmed = frozenset(s.user_id for s in row.signups if s.status == "confirmed")
+        leads = (row.lead_user_id,) if row.lead_user_id else coordinators.get(row.guild_id, ())
+        seen[row.id] = _Seen(to_info(row), confirmed, frozenset(leads))
+    return seen
+
+
+async def _cancel_stale(
+    session: AsyncSession, seen: Mapping[int, _Seen], activity_id: int | None
+) -> int:
+    cancelled = 0
+    stale = set()
+    for item in await outbox.pending(session, kinds=KINDS):
+        if activity_id is not None and item.activity_id != activity_id:
+            continue
+        activity = seen.get(item.activity_id or 0)
+        if activity is None or not _still_fits(item, activity):
+            stale.add((item.activity_id, item.user_id, item.kind))
+    for stale_activity, user_id, kind in stale:
+        cancelled += await outbox.cancel_pending(
+            session, activity_id=stale_activity, user_id=user_id, kinds=[kind]
+        )
+    return cancelled
+
+
+def _still_fits(item: OutboxItem, activity: _Seen) -> bool:
+    if item.payload.get("starts_at") != _stamp(activity.info.starts_at):
+        return False
+    people = activity.checklist_people if item.kind == CHECKLIST_PROMPT else activity.confirmed
+    return item.user_id in people
+
+
+async def _plan_reminders(
+    queue: _Queue, activity: _Seen, offsets_hours: Sequence[float], now: datetime
+) -> None:
+    info = activity.info
+    for offset in offsets_hours:
+        if not reminder_still_useful(info.starts_at, offset, now):
+            continue
+        for user_id in activity.confirmed:
+            await queue.add(
+                REMINDER,
+                info,
+                user_id,
+                due_at=info.starts_at - timedelta(hours=offset),
+                tag=f"{offset:g}h",
+                offset_hours=offset,
+            )
+
+
+async def _plan_expect(
+    queue: _Queue, activity: _Seen, items: Sequence[ChecklistItem], now: datetime
+) -> None:
+    info = activity.info
+    if info.starts_at <= now:
+        return
+    for due_at in _times_to_plan(items, "participants", info, now):
+        for user_id in activity.confirmed:
+            await queue.add(EXPECT, info, user_id, due_at=due_at)
+
+
+async def _plan_checklist(
+    queue: _Queue, activity: _Seen, items: Sequence[ChecklistItem], now: datetime
+) -> None:
+    for due_at in _times_to_plan(items, "lead", activity.info, now):
+        for user_id in activity.checklist_people:
+            await queue.add(CHECKLIST_PROMPT, activity.info, user_id, due_at=due_at)
+
+
+def _times_to_plan(
+    items: Sequence[ChecklistItem], audience: str, info: ActivityInfo, now: datetime
+) -> list[datetime]:
+    """The prompt times still ahead, plus the latest one already passed (one catch-up prompt
+    for an activity planned late, instead of one for every time missed)."""
+    times = sorted(
+        {
+            item.due_at(info.starts_at, info.duration_minutes)
+            for item in items
+            if item.audience == audience
+        }
+    )
+    passed = [time for time in times if time <= now]
+    return passed[-1:] + [time for time in times if time > now]
+
+
+class _Queue:
+    """Queues outbox rows, skipping keys already there (sent or not) without a round trip."""
+
+    def __init__(self, session: AsyncSession, known: set[str]) -> None:
+        self.session = session
+        self.known = known
+        self.queued = 0
+
+    async def add(
+        self,
+        kind: str,
+        info: ActivityInfo,
+        user_id: int,
+        *,
+        due_at: datetime,
+        tag: str = "",
+        offset_hours: float | None = None,
+    ) -> None:
+        starts = _stamp(info.starts_at)
+        key = f"{kind}:{info.id}:{user_id}:{starts}:{tag or _stamp(due_at)}"
+        if key in self.known:
+            return
+        payload: dict[str, object] = {"starts_at": starts, "due": _stamp(due_at)}
+        if offset_hours is not None:
+            payload["offset_hours"] = offset_hours
+        self.queued += await outbox.enqueue(
+            self.session,
+            guild_id=info.guild_id,
+            kind=kind,
+            dedupe_key=key,
+            due_at=due_at,
+            user_id=user_id,
+            activity_id=info.id,
+            payload=payload,
+        )
+        self.known.add(key)
+
+
+def _stamp(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+# -- checks at send time ---------------------------------------------------------------------
+
+
+async def _current(session: AsyncSession, item: OutboxItem) -> ActivityInfo | None:
+    """The activity, if it is still open and at the time the prompt was planned for."""
+    info = await activity_info(session, item.activity_id or 0)
+    if info is None or not info.is_open or _stamp(info.starts_at) != item.payload["starts_at"]:
+        return None
+    return info
+
+
+async def _is_confirmed(session: AsyncSession, activity_id: int, user_id: int | None) -> bool:
+    status = await session.scalar(
+        select(Signup.status).where(Signup.activity_id == activity_id, Signup.user_id == user_id)
+    )
+    return status == "confirmed"
+
+
+async def reminder_to_send(
+    session: AsyncSession, item: OutboxItem, now: datetime
+) -> ActivityInfo | None:
+    info = await _current(session, item)
+    if info is None or not await _is_confirmed(session, info.id, item.user_id):
+        return None
+    if not reminder_still_useful(info.starts_at, float(item.payload["offset_hours"]), now):
+        return None
+    return info
+
+
+async def expect_to_send(
+    session: AsyncSession, item: OutboxItem, items: Sequence[ChecklistItem], now: datetime
+) -> tuple[ActivityInfo, list[ChecklistItem]] | None:
+    """The activity and the participants' items, unless it started or they are not confirmed."""
+    info = await _current(session, item)
+    if info is None or info.starts_at <= now:
+        return None
+    if not await _is_confirmed(session, info.id, item.user_id):
+        return None
+    return info, [entry for entry in items if entry.audience == "participants"]
+
+
+async def checklist_prompt_to_send(
+    session: AsyncSession, item: OutboxItem, items: Sequence[ChecklistItem]
+) -> tuple[ActivityChecklist, list[ChecklistItem]] | None:
+    """The checklist and the lead's items due by this prompt that are still open; None when
+    all are done (nothing to nag about) or the activity changed."""
+    info = await _current(session, item)
+    if info is None:
+        return None
+    state = await checklist(session, info, items)
+    due = datetime.fromtimestamp(item.payload["due"], info.starts_at.tzinfo)
+    still_open = [
+        entry
+        for entry in state.open_items
+        if entry.audience == "lead" and entry.due_at(info.starts_at, info.duration_minutes) <= due
+    ]
+    return (state, still_open) if still_open else None
