@@ -47,6 +47,11 @@ def _options(comp: dict[str, Any]) -> list[str]:
     return [str(o["value"]) for o in comp.get("options") or []]
 
 
+def _defaults(comp: dict[str, Any]) -> list[str]:
+    """What a person submits without touching the field: the options shown as picked."""
+    return [str(o["value"]) for o in comp.get("options") or [] if o.get("default")]
+
+
 def _check_count(comp: dict[str, Any], picked: list[Any], cid: str) -> None:
     low = int(comp.get("min_values", 1 if comp.get("required", True) else 0))
     high = int(comp.get("max_values", 1))
@@ -77,7 +82,9 @@ def _submit_field(
             )
         out["value"] = text
     elif kind in (STRING_SELECT, CHECKBOX_GROUP):
-        picked = [] if given is None else [given] if isinstance(given, str) else list(given)
+        picked = (
+            _defaults(comp) if given is None else [given] if isinstance(given, str) else list(given)
+        )
         unknown = [v for v in picked if str(v) not in _options(comp)]
         if unknown:
             raise AssertionError(
@@ -87,8 +94,8 @@ def _submit_field(
             _check_count(comp, picked, cid)
         out["values"] = [str(v) for v in picked]
     elif kind in ENTITY_SELECTS or kind == FILE_UPLOAD:
-        if given is None:
-            items = []
+        if given is None:  # entity selects may come pre-filled with default_values
+            items = [int(d["id"]) for d in comp.get("default_values") or []]
         elif kind == FILE_UPLOAD:  # one (filename, bytes) pair or a list of them
             items = [given] if isinstance(given, tuple) else list(given)
         else:
@@ -96,6 +103,7 @@ def _submit_field(
         _check_count(comp, items, cid)
         out["values"] = [_entity(kind, comp, item, res) for item in items]
     elif kind == RADIO_GROUP:
+        given = next(iter(_defaults(comp)), None) if given is None else given
         if given is not None and str(given) not in _options(comp):
             raise AssertionError(
                 f"modal field {cid!r}: {given!r} not among options {_options(comp)}"
