@@ -3,7 +3,8 @@ Server."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 import discord
 from discord import app_commands
@@ -33,7 +34,10 @@ async def is_coordinator(interaction: discord.Interaction[HealthBot]) -> bool:
     return role_id is not None and any(role.id == role_id for role in user.roles)
 
 
-def coordinator_only() -> Any:
+T = TypeVar("T")
+
+
+def coordinator_only() -> Callable[[T], T]:
     """An app-command check: refuse with a plain message unless the person is a coordinator."""
 
     async def predicate(interaction: discord.Interaction[HealthBot]) -> bool:

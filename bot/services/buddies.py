@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import Conflict, InvalidInput, NotFound
 from bot.services import matching, outbox
-from db.models import BuddyEnrolment, BuddyPair, Member, OutboxMessage
+from db.models import BotState, BuddyEnrolment, BuddyPair, Member, OutboxMessage
 
 ROLES = ("buddy", "newcomer")
 MIN_CAPACITY, MAX_CAPACITY = 1, 5
@@ -361,6 +361,25 @@ def latest_run(now: datetime, zone: ZoneInfo, run_day: str, run_time: str) -> da
     if moment > local:
         moment -= timedelta(days=7)
     return moment.astimezone(now.tzinfo)
+
+
+async def guilds_in_programme(session: AsyncSession) -> list[int]:
+    return list(await session.scalars(select(BuddyEnrolment.guild_id).distinct()))
+
+
+async def claim_weekly_run(session: AsyncSession, guild_id: int, scheduled: datetime) -> bool:
+    """True once for each scheduled run not done yet (kept in the database, so a run missed
+    while the bot was down happens when it is back). A community seen for the first time
+    waits for its next scheduled run rather than pairing at once."""
+    key = f"buddies:last_run:{guild_id}"
+    state = await session.scalar(select(BotState).where(BotState.key == key).with_for_update())
+    if state is None:
+        session.add(BotState(key=key, value=scheduled.isoformat()))
+        return False
+    if datetime.fromisoformat(state.value) >= scheduled:
+        return False
+    state.value = scheduled.isoformat()
+    return True
 
 
 # -- helpers ----------------------------------------------------------------------

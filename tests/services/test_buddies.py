@@ -282,3 +282,14 @@ async def test_a_pair_ended_early_does_not_count_as_finished(db: Database) -> No
 )
 def test_latest_weekly_run_is_in_community_time(now: datetime, expected: datetime) -> None:
     assert buddies.latest_run(now, ZoneInfo("Europe/London"), "mon", "10:00") == expected
+
+
+async def test_a_weekly_run_is_claimed_once_and_a_new_community_waits_for_the_next(
+    db: Database,
+) -> None:
+    monday = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
+    claims = []
+    for scheduled in (monday, monday, monday + timedelta(weeks=1), monday + timedelta(weeks=1)):
+        async with db.sessions() as session, session.begin():
+            claims.append(await buddies.claim_weekly_run(session, GUILD, scheduled))
+    assert claims == [False, False, True, False]

@@ -1,0 +1,18 @@
+"""The buddy programme: newcomers paired with experienced buddies, introduced, checked in on."""
+
+from __future__ import annotations
+
+from bot.client import HealthBot
+from bot.cogs.buddies._cog import Buddies
+from bot.cogs.buddies._messages import BuddyMessages
+from bot.ui.buddies import CheckinButton, EndPairButton, ProposalButton
+
+
+async def setup(bot: HealthBot) -> None:
+    cog = Buddies(bot)
+    await bot.add_cog(cog)
+    bot.add_dynamic_items(CheckinButton, ProposalButton, EndPairButton)
+    BuddyMessages(bot).register()
+    bot.after_consent["buddy_join"] = cog.continue_join
+    bot.mine_sections.append(cog.mine_section)
+    bot.erasure_steps.append(cog.erase)
