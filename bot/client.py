@@ -23,6 +23,7 @@ from bot.outbox import OutboxDispatcher
 from bot.reporting import report_error
 from bot.services import community
 from bot.services.community import CommunitySetup
+from bot.services.checklist import load_items
 from bot.services.consent import load_notice
 from bot.settings import Settings, config_dir
 from bot.ui.consent import AgreeButton, NotNowButton
@@ -78,6 +79,8 @@ class HealthBot(commands.Bot):
         self.delivery = Delivery(self)
         self.outbox = OutboxDispatcher(self)
         self.consent_notice = load_notice(config_dir())
+        # Read at start so a malformed file stops the bot with the line and the problem.
+        self.checklist_items = load_items(config_dir())
         self.after_consent: dict[str, AfterConsent] = {}
         self.mine_sections: list[MineSection] = []
         self.erasure_steps: list[ErasureStep] = []

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 
 from bot.app import DatabaseUnavailable, migrate, open_bot
+from bot.services.checklist import ChecklistFileError
 from bot.settings import Settings, get_settings
 
 log = logging.getLogger("bot")
@@ -70,6 +71,8 @@ async def run_bot(settings: Settings) -> int:
         return fail(TOKEN_REJECTED, EXIT_TOKEN)
     except discord.PrivilegedIntentsRequired:
         return fail(INTENTS_MISSING, EXIT_INTENTS)
+    except ChecklistFileError as error:
+        return fail(f"The co-production checklist cannot be used.\n{error}", EXIT_CONFIG)
     log.info("Stopped cleanly")
     return 0
 
