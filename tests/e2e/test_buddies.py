@@ -224,3 +224,16 @@ async def test_coordinators_see_pairs_and_citizens_cannot(
     assert f"{buddy.mention} with {newcomer.mention}" in shown.text
     refused = await sim.slash(community.guild, buddy, "buddy list", {})
     assert "Only coordinators" in refused.text
+
+
+async def test_a_pair_ends_after_its_weeks_with_a_thank_you(
+    sim: DiscordSimulator, community: Community, running: RunningBot, manual_clock: ManualClock
+) -> None:
+    buddy, newcomer, _ = await new_pair(sim, community, "thanks")
+    manual_clock.advance(timedelta(weeks=running.bot.settings.buddies.pair_weeks, minutes=1))
+    running.bot.outbox.wake()
+    for person in (buddy, newcomer):
+        await dm_containing(sim, person, "come to an end. Thank you")
+    status = await sim.slash(community.guild, newcomer, "buddy status", {})
+    assert "not in the buddy programme" in status.text
+    await sim.slash(community.guild, buddy, "buddy leave", {})
