@@ -106,6 +106,7 @@ class Membership(commands.Cog):
             was_paused = await membership.resume(
                 session, interaction.guild_id, interaction.user.id, self.bot.clock.now()
             )
+        self.bot.outbox.wake()
         await interaction.response.send_message(
             "Welcome back. Prompts and reminders will reach you again."
             if was_paused

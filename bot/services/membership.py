@@ -101,7 +101,8 @@ async def pause(
 
 
 async def resume(session: AsyncSession, guild_id: int, user_id: int, now: datetime) -> bool:
-    """End the pause; True if there was one still running."""
+    """End the pause; True if there was one still running. What it held back is claimable
+    again at once (the caller wakes the outbox after commit)."""
     member = await _locked_member(session, guild_id, user_id)
     was_paused = member.paused_until is not None and member.paused_until > now
     member.paused_until = None

@@ -4,13 +4,16 @@ delete, and the welcome for new server members."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from bot.services import consent, membership
+from bot.delivery import Outgoing
+from bot.outbox import OutboxDispatcher
+from bot.services import consent, membership, outbox
+from bot.services.outbox import OutboxItem
 from tests.e2e.harness import Community, ManualClock, RunningBot
 from tests.simulator import DiscordSimulator, SimInteraction, SimMessage, SimUser
 from tests.test_erasure import rows_naming
@@ -32,6 +35,23 @@ def clock(running: RunningBot) -> Iterator[ManualClock]:
     running.bot.clock = original
 
 
+@pytest.fixture
+async def outbox_by_hand(running: RunningBot) -> AsyncIterator[OutboxDispatcher]:
+    """The dispatcher, stopped in the background: the test says when it runs."""
+    dispatcher = running.bot.outbox
+    await dispatcher.stop()
+    dispatcher.register(PROMPT_KIND, render_prompt)
+    yield dispatcher
+    dispatcher.start()
+
+
+PROMPT_KIND = "membership-test.prompt"
+
+
+async def render_prompt(item: OutboxItem) -> Outgoing:
+    return Outgoing(content="A gentle prompt about an activity")
+
+
 async def profile_of(running: RunningBot, community: Community, user: SimUser) -> Any:
     async with running.bot.db.sessions() as session:
         return await membership.get_profile(session, community.guild.id, user.id)
@@ -42,11 +62,13 @@ def original(ix: SimInteraction) -> SimMessage:
     return ix.original
 
 
-async def join(sim: DiscordSimulator, community: Community, user: SimUser) -> SimInteraction:
+async def join(
+    sim: DiscordSimulator, community: Community, user: SimUser, profile: dict[str, Any] = PROFILE
+) -> SimInteraction:
     """/join, "I agree", and the profile form filled in: what a newcomer does."""
     card = await sim.slash(community.guild, user, "join")
     form = await sim.click(user, original(card), "consent:agree:join:")
-    return await sim.submit_modal(form, PROFILE)
+    return await sim.submit_modal(form, profile)
 
 
 def form_fields(modal: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -171,6 +193,34 @@ async def test_pause_holds_prompts_and_mine_shows_when_it_ends(
     assert (await profile_of(running, community, user)).paused_until == until
     sections = [await section(community.guild.id, user.id) for section in running.bot.mine_sections]
     assert any(stamp in (text or "") for text in sections)
+
+
+async def test_prompts_wait_while_paused_and_come_after_resume(
+    sim: DiscordSimulator,
+    community: Community,
+    running: RunningBot,
+    clock: ManualClock,
+    outbox_by_hand: OutboxDispatcher,
+) -> None:
+    user = community.new_citizen("ivy")
+    await join(sim, community, user, {**PROFILE, "dms": "yes"})
+    await sim.slash(community.guild, user, "pause", {"days": 7})
+    async with running.bot.db.sessions() as session, session.begin():
+        await outbox.enqueue(
+            session,
+            guild_id=community.guild.id,
+            kind=PROMPT_KIND,
+            dedupe_key=f"membership-test:{user.id}",
+            due_at=clock.now(),
+            user_id=user.id,
+        )
+
+    assert await outbox_by_hand.dispatch_due() == 0
+    assert sim.dm_messages(user) == []
+
+    await sim.slash(community.guild, user, "resume")
+    assert await outbox_by_hand.dispatch_due() == 1
+    assert [m.content for m in sim.dm_messages(user)] == ["A gentle prompt about an activity"]
 
 
 async def test_resume_ends_the_pause(
