@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bot.client import HealthBot
 from bot.errors import InvalidInput
-from bot.services import community
+from bot.services import community, outbox
 from bot.services.community import CommunitySetup, SetupChanges
 
 # What the bot must be able to do in each channel, in words a coordinator understands.
@@ -83,12 +83,15 @@ class Setup(commands.Cog):
                 if changes.is_empty()
                 else await community.update_setup(session, current, changes)
             )
+            unreachable = len(await outbox.unreachable(session, interaction.guild.id))
         heading = (
             "Here is the community's setup."
             if changes.is_empty()
             else "Saved. Here is the community's setup now."
         )
-        await interaction.response.send_message(heading, embed=self.describe(shown), ephemeral=True)
+        await interaction.response.send_message(
+            heading, embed=self.describe(shown, unreachable), ephemeral=True
+        )
 
     @setup.autocomplete("timezone")
     async def timezone_autocomplete(
@@ -99,7 +102,7 @@ class Setup(commands.Cog):
             for zone in community.matching_timezones(current)
         ]
 
-    def describe(self, setup: CommunitySetup) -> discord.Embed:
+    def describe(self, setup: CommunitySetup, unreachable: int = 0) -> discord.Embed:
         def channel(channel_id: int | None) -> str:
             return f"<#{channel_id}>" if channel_id else "Not set"
 
@@ -116,6 +119,13 @@ class Setup(commands.Cog):
         embed.add_field(name="Welcome", value=channel(setup.welcome_channel_id))
         embed.add_field(name="Time zone", value=setup.timezone)
         embed.add_field(name="Quiet hours", value=f"{setup.quiet_hours} (no prompts then)")
+        if unreachable:
+            embed.add_field(
+                name="Could not be reached",
+                value=f"{unreachable} messages could not be delivered. See who in "
+                "`/checklist` for each activity.",
+                inline=False,
+            )
         if not self.bot.intents.message_content:
             embed.add_field(
                 name="Warning",
