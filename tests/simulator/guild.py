@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from . import permissions as perm
@@ -48,6 +48,8 @@ class SimGuild:
         self.members: dict[int, SimMember] = {}
         self.events: dict[int, dict[str, Any]] = {}
         self.event_users: dict[int, list[int]] = {}  # event id -> interested user ids
+        # Until the guild is registered, changes need no gateway events.
+        self.live = False
         bot = state.bot_user
         self.bot_role = self.add_role("Bot", perm.BOT_ROLE)
         self.bot_role.bot_id = bot.id
@@ -55,6 +57,14 @@ class SimGuild:
 
     def __repr__(self) -> str:
         return f"<SimGuild id={self.id} name={self.name!r} members={len(self.members)}>"
+
+    def _announce(self, event: str, build: Callable[[], dict[str, Any]]) -> None:
+        """Tell a connected bot about a change made through this synchronous setup API."""
+        if self.live:
+            self._state.announce(event, build)
+
+    def _member_event(self, member: SimMember) -> Callable[[], dict[str, Any]]:
+        return lambda: {**member.payload(), "guild_id": str(self.id)}
 
     @property
     def everyone(self) -> SimRole:
@@ -79,6 +89,9 @@ class SimGuild:
             mentionable=mentionable,
         )
         self.roles[role.id] = role
+        self._announce(
+            "GUILD_ROLE_CREATE", lambda: {"guild_id": str(self.id), "role": role.payload()}
+        )
         return role
 
     def add_text_channel(
@@ -121,6 +134,7 @@ class SimGuild:
         )
         self.channels[chan.id] = chan
         self._state.channels[chan.id] = chan
+        self._announce("CHANNEL_CREATE", chan.payload)
         return chan
 
     def add_thread(
@@ -133,7 +147,7 @@ class SimGuild:
         members: Iterable[SimUser] = (),
         thread_id: int | None = None,
     ) -> SimChannel:
-        """Create a thread in state only (no gateway event); REST and drivers dispatch their own."""
+        """A thread with its members; a connected bot gets THREAD_CREATE."""
         owner = owner or self._state.bot_user
         thread = SimChannel(
             id=thread_id or self._state.ids.next(),
@@ -148,14 +162,18 @@ class SimGuild:
             thread.thread_members.setdefault(user.id, now_iso())
         self.threads[thread.id] = thread
         self._state.channels[thread.id] = thread
+        self._announce(
+            "THREAD_CREATE", lambda: self._state.thread_event(thread, newly_created=True)
+        )
         return thread
 
     def add_member(
         self, user: SimUser, roles: Iterable[int] | None = None, *, nick: str | None = None
     ) -> SimMember:
-        """Add (or update the roles of) a member, without any gateway event."""
+        """Add a member, or update their roles/nick; a connected bot gets the matching event."""
         self._state.users.setdefault(user.id, user)
         member = self.members.get(user.id)
+        before = None if member is None else (list(member.roles), member.nick)
         if member is None:
             member = SimMember(user=user, guild_id=self.id)
             self.members[user.id] = member
@@ -163,12 +181,16 @@ class SimGuild:
             member.roles = [int(r) for r in roles]
         if nick is not None:
             member.nick = nick
+        if before is None:
+            self._announce("GUILD_MEMBER_ADD", self._member_event(member))
+        elif before != (member.roles, member.nick):
+            self._announce("GUILD_MEMBER_UPDATE", self._member_event(member))
         return member
 
     def add_members(
         self, n: int, *, prefix: str = "member", roles: Iterable[int] = ()
     ) -> list[SimMember]:
-        """Bulk members for benchmarks: no events, just cheap records."""
+        """Bulk members for benchmarks (add them before the bot connects to keep it cheap)."""
         role_ids = [int(r) for r in roles]
         start = len(self.members)
         added = []
@@ -177,10 +199,15 @@ class SimGuild:
             member = SimMember(user=user, guild_id=self.id, roles=list(role_ids))
             self.members[user.id] = member
             added.append(member)
+            self._announce("GUILD_MEMBER_ADD", self._member_event(member))
         return added
 
     def remove_member(self, user: UserRef) -> SimMember | None:
-        return self.members.pop(user_id(user), None)
+        member = self.members.pop(user_id(user), None)
+        if member is not None:
+            payload = {"guild_id": str(self.id), "user": member.user.payload()}
+            self._announce("GUILD_MEMBER_REMOVE", lambda: payload)
+        return member
 
     # -- lookups -----------------------------------------------------------
 
@@ -277,6 +304,14 @@ class SimGuild:
             "premium_progress_bar_enabled": False,
             "preferred_locale": "en-US",
         }
+
+    def late_create_payload(self) -> dict[str, Any]:
+        """GUILD_CREATE for a guild made after the bot connected (members unless large)."""
+        members = list(self.members.values())
+        large = len(members) > 250
+        return self.create_payload(
+            [self.members[self._state.bot_user.id]] if large else members, large=large
+        )
 
     def create_payload(self, members: Iterable[SimMember], *, large: bool) -> dict[str, Any]:
         """The GUILD_CREATE body; the gateway decides which members to include."""

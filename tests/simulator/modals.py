@@ -94,6 +94,7 @@ def _submit_field(
             _check_count(comp, picked, cid)
         out["values"] = [str(v) for v in picked]
     elif kind in ENTITY_SELECTS or kind == FILE_UPLOAD:
+        items: list[Any]
         if given is None:  # entity selects may come pre-filled with default_values
             items = [int(d["id"]) for d in comp.get("default_values") or []]
         elif kind == FILE_UPLOAD:  # one (filename, bytes) pair or a list of them

@@ -12,7 +12,7 @@ from . import permissions as perm
 from .content import normalize_emoji
 from .guild import SimGuild
 from .ids import now_iso
-from .models import SimChannel, SimMember, SimMessage, SimUser
+from .models import SimChannel, SimMember, SimMessage, SimRole, SimUser
 from .routes_channels import set_reaction
 from .routes_threads import add_thread_member
 from .state import SimState
@@ -83,32 +83,48 @@ class People:
         self, guild: SimGuild, user: SimUser, roles: Iterable[int] | None = None
     ) -> SimMember:
         """Add the member and dispatch GUILD_MEMBER_ADD."""
-        member = guild.add_member(user, roles)
-        member.joined_at = now_iso()
-        await self.state.dispatch(
-            "GUILD_MEMBER_ADD", {**member.payload(), "guild_id": str(guild.id)}
-        )
+        existed = guild.get_member(user) is not None
+        member = guild.add_member(user, roles)  # queues GUILD_MEMBER_ADD when new
+        if existed:
+            self.state.announce(
+                "GUILD_MEMBER_ADD", lambda: {**member.payload(), "guild_id": str(guild.id)}
+            )
+        else:
+            member.joined_at = now_iso()
+        await self.state.flush()
         return member
 
     async def member_leave(self, guild: SimGuild, user: SimUser) -> None:
+        """Remove the member and dispatch GUILD_MEMBER_REMOVE."""
         if guild.remove_member(user) is None:
             raise AssertionError(f"{user.name} is not a member of {guild.name!r}")
-        await self.state.dispatch(
-            "GUILD_MEMBER_REMOVE", {"guild_id": str(guild.id), "user": user.payload()}
-        )
+        await self.state.flush()
 
     async def set_member_roles(
         self, guild: SimGuild, user: SimUser, roles: Iterable[int]
     ) -> SimMember:
         """Change someone's roles (as a moderator would) and dispatch GUILD_MEMBER_UPDATE."""
-        member = guild.get_member(user)
-        if member is None:
+        if guild.get_member(user) is None:
             raise AssertionError(f"{user.name} is not a member of {guild.name!r}")
-        member.roles = [int(r) for r in roles]
-        await self.state.dispatch(
-            "GUILD_MEMBER_UPDATE", {**member.payload(), "guild_id": str(guild.id)}
-        )
+        member = guild.add_member(user, roles)
+        await self.state.flush()
         return member
+
+    async def publish_change(self, obj: SimGuild | SimRole | SimChannel | SimMember) -> None:
+        """Tell the bot about an edit made in place (role permissions, overwrites, names...)."""
+        if isinstance(obj, SimGuild):
+            await self.state.dispatch("GUILD_UPDATE", obj.payload())
+        elif isinstance(obj, SimRole):
+            role = {"guild_id": str(obj.guild_id), "role": obj.payload()}
+            await self.state.dispatch("GUILD_ROLE_UPDATE", role)
+        elif isinstance(obj, SimMember):
+            await self.state.dispatch(
+                "GUILD_MEMBER_UPDATE", {**obj.payload(), "guild_id": str(obj.guild_id)}
+            )
+        elif obj.is_thread:
+            await self.state.publish_thread(obj, "THREAD_UPDATE")
+        else:
+            await self.state.dispatch("CHANNEL_UPDATE", obj.payload())
 
     async def join_thread(self, thread: SimChannel, user: SimUser) -> None:
         self._require_view(user, thread)
@@ -124,7 +140,7 @@ class People:
         if not guild.can(user, channel, needed):
             raise AssertionError(f"{user.name} cannot create threads in #{channel.name}")
         thread = guild.add_thread(channel, name, private=private, owner=user)
-        await self.state.publish_thread(thread, "THREAD_CREATE", newly_created=True)
+        await self.state.flush()  # THREAD_CREATE, queued by add_thread
         return thread
 
     async def rsvp(

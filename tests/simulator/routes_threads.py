@@ -43,7 +43,7 @@ async def create_thread(ctx: Ctx) -> Reply:
     thread = guild.add_thread(parent, _check_name(body.get("name")), private=private)
     thread.invitable = bool(body.get("invitable", True)) if private else True
     thread.auto_archive_duration = int(body.get("auto_archive_duration") or 1440)
-    await state.publish_thread(thread, "THREAD_CREATE", newly_created=True)
+    await state.flush()  # THREAD_CREATE, queued by add_thread
     return 201, {**thread.payload(), "member": thread.thread_member_payload(state.bot_user.id)}
 
 
@@ -63,7 +63,7 @@ async def create_thread_from_message(ctx: Ctx) -> Reply:
     thread.auto_archive_duration = int(ctx.json.get("auto_archive_duration") or 1440)
     msg.thread_id = thread.id
     msg.flags |= HAS_THREAD
-    await state.publish_thread(thread, "THREAD_CREATE", newly_created=True)
+    await state.flush()  # THREAD_CREATE, queued by add_thread
     return 201, {**thread.payload(), "member": thread.thread_member_payload(state.bot_user.id)}
 
 

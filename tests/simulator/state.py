@@ -85,6 +85,9 @@ class SimState:
         self.base_url = "http://127.0.0.1:0"
         self.gateway: Gateway | None = None
         self._changed = asyncio.Event()
+        self._pending: list[tuple[str, Callable[[], dict[str, Any]]]] = []
+        self._flush_lock = asyncio.Lock()
+        self._flush_task: asyncio.Task[None] | None = None
 
     @property
     def app_id(self) -> int:
@@ -133,6 +136,9 @@ class SimState:
         if owner is not None:
             guild.add_member(owner)
         self.guilds[guild_id] = guild
+        # Created after a bot connected: the bot "joins" it.
+        self.announce("GUILD_CREATE", guild.late_create_payload)
+        guild.live = True
         return guild
 
     def dm_channel(self, user: SimUser) -> SimChannel:
@@ -221,7 +227,31 @@ class SimState:
 
     # -- events --------------------------------------------------------------
 
+    def announce(self, event: str, build: Callable[[], dict[str, Any]]) -> None:
+        """Queue the event for a change made through the synchronous setup API.
+
+        Only matters once a bot is connected (before that, READY and GUILD_CREATE
+        carry everything). Queued events go out before the next dispatch, so an
+        interaction never overtakes the channel or role it names, and otherwise
+        on the next turn of the event loop. Payloads are built when sent.
+        """
+        if self.gateway is None or not self.gateway.sessions:
+            return
+        self._pending.append((event, build))
+        if self._flush_task is None or self._flush_task.done():
+            with contextlib.suppress(RuntimeError):  # no running loop: the next dispatch sends it
+                self._flush_task = asyncio.get_running_loop().create_task(self.flush())
+
+    async def flush(self) -> None:
+        async with self._flush_lock:
+            while self._pending:
+                event, build = self._pending.pop(0)
+                if self.gateway is not None:
+                    await self.gateway.dispatch(event, build())
+        self.notify()
+
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        await self.flush()
         if self.gateway is not None:
             await self.gateway.dispatch(event, data)
         self.notify()
@@ -258,15 +288,16 @@ class SimState:
             data["guild_id"] = str(msg.guild_id)
         await self.dispatch("MESSAGE_DELETE", data)
 
-    async def publish_thread(
-        self, thread: SimChannel, event: str, *, newly_created: bool = False
-    ) -> None:
+    def thread_event(self, thread: SimChannel, *, newly_created: bool = False) -> dict[str, Any]:
         data = thread.payload()
         if newly_created:
             data["newly_created"] = True
         if self.bot_user.id in thread.thread_members:
             data["member"] = thread.thread_member_payload(self.bot_user.id)
-        await self.dispatch(event, data)
+        return data
+
+    async def publish_thread(self, thread: SimChannel, event: str) -> None:
+        await self.dispatch(event, self.thread_event(thread))
 
     async def publish_thread_members(
         self, thread: SimChannel, added: list[int], removed: list[int]
