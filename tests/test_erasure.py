@@ -208,12 +208,12 @@ def assert_every_table_has_a_factory() -> None:
     assert not missing, f"add a row factory in tests/test_erasure.py for: {missing}"
 
 
-async def seed_every_kind(db: Database, user_id: int, other_id: int) -> None:
+async def seed_every_kind(db: Database, user_id: int, other_id: int, guild_id: int = GUILD) -> None:
     """One row of every kind the bot holds about `user_id`."""
     assert_every_table_has_a_factory()
     async with db.sessions() as session, session.begin():
         for table in declared_tables():
-            await ROW_FACTORIES[table](session, GUILD, user_id, other_id)
+            await ROW_FACTORIES[table](session, guild_id, user_id, other_id)
 
 
 async def rows_naming(engine: AsyncEngine, user_id: int) -> list[str]:

@@ -16,7 +16,7 @@ from bot.services import consent, membership, outbox
 from bot.services.outbox import OutboxItem
 from tests.e2e.harness import Community, ManualClock, RunningBot
 from tests.simulator import DiscordSimulator, SimInteraction, SimMessage, SimUser
-from tests.test_erasure import rows_naming
+from tests.test_erasure import rows_naming, seed_every_kind
 
 PROFILE = {
     "name": "Sam",
@@ -288,6 +288,21 @@ async def test_delete_after_confirming_leaves_no_trace_in_any_table(
 
     assert "Everything we held about you has been deleted" in done.text
     assert await rows_naming(running.bot.db.engine, user.id) == []
+
+
+async def test_delete_erases_every_kind_of_row_through_every_capability(
+    sim: DiscordSimulator, community: Community, running: RunningBot
+) -> None:
+    user, other = community.new_citizen("ken"), community.new_citizen("lia")
+    await seed_every_kind(running.bot.db, user.id, other.id, community.guild.id)
+    await seed_every_kind(running.bot.db, other.id, user.id, community.guild.id)
+    warning = await sim.slash(community.guild, user, "mydata delete")
+
+    done = await sim.click(user, original(warning), f"mydata:erase:{user.id}:{_issued(warning)}")
+
+    assert "Everything we held about you has been deleted" in done.text
+    assert await rows_naming(running.bot.db.engine, user.id) == []
+    assert await rows_naming(running.bot.db.engine, other.id) != []
 
 
 async def test_an_old_confirmation_pressed_after_deleting_changes_nothing(
