@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,6 +14,7 @@ from bot.delivery import Outgoing
 from bot.outbox import OutboxDispatcher
 from bot.services import consent, membership, outbox
 from bot.services.outbox import OutboxItem
+from bot.ui.membership import confirmation_refusal
 from tests.e2e.harness import Community, ManualClock, RunningBot
 from tests.simulator import DiscordSimulator, SimInteraction, SimMessage, SimUser
 from tests.test_erasure import rows_naming, seed_every_kind
@@ -191,8 +192,9 @@ async def test_pause_holds_prompts_and_mine_shows_when_it_ends(
     assert reply.ephemeral
     assert stamp in reply.text
     assert (await profile_of(running, community, user)).paused_until == until
-    sections = [await section(community.guild.id, user.id) for section in running.bot.mine_sections]
-    assert any(stamp in (text or "") for text in sections)
+    mine = await sim.slash(community.guild, user, "mine")
+    assert "taking a break" in mine.text
+    assert stamp in mine.text
 
 
 async def test_prompts_wait_while_paused_and_come_after_resume(
@@ -368,6 +370,13 @@ async def test_a_new_server_member_is_welcomed_with_get_started(
     form = await sim.click(user, original(card), "consent:agree:join:")
     assert form.modal is not None
     assert form.modal["title"] == "Your profile"
+
+
+def test_only_the_person_who_asked_can_confirm_soon_after() -> None:
+    asked = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    assert confirmation_refusal(7, 7, asked, asked + timedelta(minutes=5)) is None
+    assert "someone else" in str(confirmation_refusal(7, 8, asked, asked))
+    assert "too old" in str(confirmation_refusal(7, 7, asked, asked + timedelta(hours=1)))
 
 
 def _issued(warning: SimInteraction) -> str:
