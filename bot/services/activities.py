@@ -210,6 +210,11 @@ async def get_activity(session: AsyncSession, guild_id: int, activity_id: int) -
     return await view_of(session, activity)
 
 
+async def view_by_id(session: AsyncSession, activity_id: int) -> ActivityView | None:
+    activity = await session.get(Activity, activity_id)
+    return None if activity is None else await view_of(session, activity)
+
+
 async def find_open(
     session: AsyncSession, guild_id: int, typed: str, now: datetime, limit: int = 25
 ) -> list[ActivityView]:

@@ -1,0 +1,267 @@
+"""`/activity create|edit|cancel|attendees` for coordinators, and `/activities` for everyone."""
+
+from __future__ import annotations
+
+import io
+import logging
+from datetime import datetime
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+from discord.utils import format_dt
+
+from bot.client import HealthBot
+from bot.cogs.activities import _events
+from bot.cogs.activities._listing import listing_page
+from bot.errors import InvalidInput
+from bot.permissions import coordinator_only
+from bot.services import activities, signups
+from bot.services.activities import ActivityChanges, ActivityDraft, ActivityView
+from bot.services.signups import Attendee, Attendees
+from bot.services.when import parse_when
+from bot.ui.activities import ActivityArg, AnnouncementKeeper, announcement_embed, buttons
+from db.models import KINDS
+
+log = logging.getLogger(__name__)
+
+KIND_CHOICES = [app_commands.Choice(name=kind, value=kind) for kind in KINDS]
+LIST_LIMIT = 40  # names shown per list in /activity attendees; the file has everyone
+Interaction = discord.Interaction[HealthBot]
+
+
+class Activities(commands.Cog):
+    activity = app_commands.Group(
+        name="activity", description="Post and manage activities (coordinators)", guild_only=True
+    )
+
+    def __init__(self, bot: HealthBot) -> None:
+        self.bot = bot
+        self.announcements = AnnouncementKeeper(bot)
+
+    @activity.command(name="create", description="Post a new activity with places to sign up for")
+    @app_commands.describe(
+        title="A short name, up to 100 characters",
+        when="When it starts, in the community's time zone, like 2026-12-03 14:00 or tomorrow 10:30",
+        kind="What sort of activity it is",
+        capacity="How many places (1 to 500)",
+        duration="How long it lasts, in minutes (60 if you leave it out)",
+        place="Where it happens (Online if you leave it out)",
+        description="What it is about and what to expect",
+        lead="Who leads it",
+    )
+    @app_commands.choices(kind=KIND_CHOICES)
+    @coordinator_only()
+    async def create(
+        self,
+        interaction: Interaction,
+        title: str,
+        when: str,
+        kind: app_commands.Choice[str],
+        capacity: int,
+        duration: int = 60,
+        place: str | None = None,
+        description: str | None = None,
+        lead: discord.Member | None = None,
+    ) -> None:
+        assert interaction.guild is not None
+        setup = await self.bot.community(interaction.guild.id)
+        if setup.announcements_channel_id is None:
+            raise InvalidInput(
+                "There is no announcements channel yet, so I have nowhere to post. "
+                "A server admin can choose one with `/setup announcements`."
+            )
+        now = self.bot.clock.now()
+        draft = ActivityDraft(
+            title=title,
+            kind=kind.value,
+            starts_at=parse_when(when, setup.zone, now),
+            capacity=capacity,
+            duration_minutes=duration,
+            place=place,
+            description=description,
+            lead_user_id=lead.id if lead else None,
+        )
+        activities.check_draft(draft, now)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        created = await self._create_and_announce(
+            interaction.guild.id, draft, setup.announcements_channel_id, now
+        )
+        event_id = await _events.create_event(interaction.guild, created)
+        if event_id is not None:
+            async with self.bot.db.sessions() as session, session.begin():
+                await activities.record_scheduled_event(session, created.id, event_id)
+        await interaction.followup.send(
+            f"Posted **{created.title}** (Activity #{created.id}) in "
+            f"<#{setup.announcements_channel_id}>. It starts {format_dt(created.starts_at, 'F')} "
+            f"({format_dt(created.starts_at, 'R')}).",
+            ephemeral=True,
+        )
+
+    async def _create_and_announce(
+        self, guild_id: int, draft: ActivityDraft, channel_id: int, now: datetime
+    ) -> ActivityView:
+        """Store, post, remember the post. If the post fails the activity is removed again,
+        so nothing is half-written."""
+        async with self.bot.db.sessions() as session, session.begin():
+            created = await activities.create_activity(session, guild_id, draft, now)
+        channel = self.bot.get_partial_messageable(channel_id)
+        try:
+            message = await channel.send(
+                embed=announcement_embed(created), view=buttons(created.id)
+            )
+        except discord.HTTPException as error:
+            async with self.bot.db.sessions() as session, session.begin():
+                await activities.discard(session, created.id)
+            raise InvalidInput(
+                f"I could not post in <#{channel_id}> ({error.text or error.status}). Check that I "
+                "can send messages and embed links there. Nothing was saved."
+            ) from error
+        async with self.bot.db.sessions() as session, session.begin():
+            await activities.record_announcement(session, created.id, channel_id, message.id)
+        return created
+
+    @activity.command(
+        name="edit", description="Change an activity; people signed up hear of a new time or place"
+    )
+    @app_commands.describe(
+        activity="The activity to change",
+        title="A new name, up to 100 characters",
+        when="A new start time, like 2026-12-03 14:00",
+        capacity="A new number of places (1 to 500)",
+        place="A new place",
+        description="A new description",
+    )
+    @coordinator_only()
+    async def edit(
+        self,
+        interaction: Interaction,
+        activity: ActivityArg,
+        title: str | None = None,
+        when: str | None = None,
+        capacity: int | None = None,
+        place: str | None = None,
+        description: str | None = None,
+    ) -> None:
+        assert interaction.guild is not None
+        guild_id, now = interaction.guild.id, self.bot.clock.now()
+        zone = (await self.bot.community(guild_id)).zone
+        changes = ActivityChanges(
+            title=title,
+            starts_at=parse_when(when, zone, now) if when else None,
+            capacity=capacity,
+            place=place,
+            description=description,
+        )
+        if changes == ActivityChanges():
+            raise InvalidInput(
+                "Tell me what to change: a new title, when, capacity, place or description."
+            )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        async with self.bot.db.sessions() as session, session.begin():
+            result = await activities.edit_activity(session, guild_id, activity, changes, now)
+            promoted = await signups.fill_free_places(session, guild_id, activity, now)
+        self.bot.outbox.wake()
+        await self._bring_in_step(interaction.guild, activity)
+        text = f"Saved. **{result.activity.title}** starts {format_dt(result.activity.starts_at, 'F')}."
+        if result.told:
+            text += (
+                f" I am telling the {_people(result.told)} signed up or waiting about the change."
+            )
+        if promoted:
+            text += f" {_people(len(promoted)).capitalize()} from the waiting list got a place."
+        await interaction.followup.send(text, ephemeral=True)
+
+    @activity.command(name="cancel", description="Cancel an activity and tell everyone signed up")
+    @app_commands.describe(
+        activity="The activity to cancel", reason="Why, in a few words (people signed up see this)"
+    )
+    @coordinator_only()
+    async def cancel(
+        self, interaction: Interaction, activity: ActivityArg, reason: str | None = None
+    ) -> None:
+        assert interaction.guild is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        async with self.bot.db.sessions() as session, session.begin():
+            result = await activities.cancel_activity(
+                session, interaction.guild.id, activity, reason, self.bot.clock.now()
+            )
+        self.bot.outbox.wake()
+        await self._bring_in_step(interaction.guild, activity)
+        await interaction.followup.send(
+            f"**{result.activity.title}** is cancelled. I am telling the {_people(result.told)} "
+            "signed up or waiting.",
+            ephemeral=True,
+        )
+
+    @activity.command(
+        name="attendees", description="Who has a place and who is waiting, with a file"
+    )
+    @app_commands.describe(activity="The activity")
+    @coordinator_only()
+    async def attendees(self, interaction: Interaction, activity: ActivityArg) -> None:
+        assert interaction.guild_id is not None
+        async with self.bot.db.sessions() as session:
+            found = await signups.attendees(session, interaction.guild_id, activity)
+        data = signups.attendees_csv(found).encode()
+        await interaction.response.send_message(
+            embed=attendees_embed(found),
+            file=discord.File(io.BytesIO(data), filename=f"attendees-activity-{activity}.csv"),
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="activities", description="See upcoming activities with places left")
+    @app_commands.describe(kind="Only this kind of activity")
+    @app_commands.choices(kind=KIND_CHOICES)
+    @app_commands.guild_only()
+    async def list_activities(
+        self, interaction: Interaction, kind: app_commands.Choice[str] | None = None
+    ) -> None:
+        assert interaction.guild_id is not None
+        embed, view = await listing_page(
+            self.bot, interaction.guild_id, kind.value if kind else None, 0
+        )
+        if view is None:
+            await interaction.response.send_message(embed=embed, ephemeral=True)
+        else:
+            await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+    async def _bring_in_step(self, guild: discord.Guild, activity_id: int) -> None:
+        """The announcement and the scheduled event show what the database now says."""
+        await self.announcements.refresh(activity_id)
+        async with self.bot.db.sessions() as session:
+            view = await activities.get_activity(session, guild.id, activity_id)
+        await _events.update_event(guild, view)
+
+
+def attendees_embed(found: Attendees) -> discord.Embed:
+    activity = found.activity
+    embed = discord.Embed(
+        title=f"Attendees: {activity.title}",
+        description=f"{format_dt(activity.starts_at, 'F')}. {len(found.confirmed)} of "
+        f"{activity.capacity} places taken, {len(found.waiting)} waiting.",
+    )
+    embed.add_field(name="Places", value=_names(found.confirmed), inline=False)
+    embed.add_field(name="Waiting list, in order", value=_names(found.waiting), inline=False)
+    embed.set_footer(text="Adjustments are for coordinators only. The file has everyone.")
+    return embed
+
+
+def _names(people: list[Attendee]) -> str:
+    if not people:
+        return "Nobody yet."
+    lines = []
+    for number, person in enumerate(people[:LIST_LIMIT], start=1):
+        line = f"{number}. <@{person.user_id}>"
+        if person.display_name:
+            line += f" ({person.display_name})"
+        if person.adjustments:
+            line += f". Helps them: {person.adjustments}"
+        lines.append(line)
+    if len(people) > LIST_LIMIT:
+        lines.append(f"...and {len(people) - LIST_LIMIT} more in the file.")
+    return "\n".join(lines)[:1024]
+
+
+def _people(count: int) -> str:
+    return "1 person" if count == 1 else f"{count} people"

@@ -1,0 +1,75 @@
+"""The Discord scheduled event that mirrors an activity, when the bot may manage events.
+
+A failure here never undoes the activity: the announcement is what people rely on, so a
+problem is logged and the activity stands.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+
+from bot.services.activities import ActivityView
+
+log = logging.getLogger(__name__)
+
+
+def _details(activity: ActivityView) -> dict[str, Any]:
+    details: dict[str, Any] = {
+        "name": activity.title,
+        "start_time": activity.starts_at,
+        "end_time": activity.ends_at,
+        "location": activity.place or "Online",
+    }
+    if activity.description:
+        details["description"] = activity.description[:1000]
+    return details
+
+
+async def create_event(guild: discord.Guild, activity: ActivityView) -> int | None:
+    """The new event's id, or None when the bot may not manage events or Discord refused."""
+    if not guild.me.guild_permissions.manage_events:
+        return None
+    try:
+        event = await guild.create_scheduled_event(
+            entity_type=discord.EntityType.external,
+            privacy_level=discord.PrivacyLevel.guild_only,
+            **_details(activity),
+        )
+    except discord.HTTPException:
+        log.warning(
+            "Could not create a scheduled event for activity %s", activity.id, exc_info=True
+        )
+        return None
+    return event.id
+
+
+async def update_event(guild: discord.Guild, activity: ActivityView) -> None:
+    """Bring the event in step: new details, or cancelled."""
+    event = await _find(guild, activity)
+    if event is None:
+        return
+    try:
+        if activity.cancelled:
+            await event.cancel()
+        else:
+            await event.edit(entity_type=discord.EntityType.external, **_details(activity))
+    except discord.HTTPException:
+        log.warning(
+            "Could not update the scheduled event of activity %s", activity.id, exc_info=True
+        )
+
+
+async def _find(guild: discord.Guild, activity: ActivityView) -> discord.ScheduledEvent | None:
+    if activity.scheduled_event_id is None or not guild.me.guild_permissions.manage_events:
+        return None
+    event = guild.get_scheduled_event(activity.scheduled_event_id)
+    if event is not None:
+        return event
+    try:
+        return await guild.fetch_scheduled_event(activity.scheduled_event_id)
+    except discord.HTTPException:
+        log.info("The scheduled event of activity %s is gone", activity.id)
+        return None

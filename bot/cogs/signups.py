@@ -1,0 +1,98 @@
+"""`/signup`, `/withdraw` and `/mine`; telling people promoted from a waiting list."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+from discord.utils import format_dt
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.client import HealthBot
+from bot.delivery import Outgoing
+from bot.services import activities, signups
+from bot.services.outbox import OutboxItem
+from bot.services.signups import MySignup
+from bot.ui import activities as ui
+from bot.ui.activities import ActivityArg
+
+Interaction = discord.Interaction[HealthBot]
+
+
+class Signups(commands.Cog):
+    def __init__(self, bot: HealthBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="signup", description="Sign up for an activity")
+    @app_commands.describe(activity="Start typing its name and pick it from the list")
+    @app_commands.guild_only()
+    async def signup(self, interaction: Interaction, activity: ActivityArg) -> None:
+        await ui.sign_up(interaction, activity)
+
+    @app_commands.command(name="withdraw", description="Give up your place or leave a waiting list")
+    @app_commands.describe(activity="Start typing its name and pick it from the list")
+    @app_commands.guild_only()
+    async def withdraw(self, interaction: Interaction, activity: ActivityArg) -> None:
+        await ui.withdraw(interaction, activity)
+
+    @app_commands.command(name="mine", description="Your activities, waiting lists, buddy and more")
+    @app_commands.guild_only()
+    async def mine(self, interaction: Interaction) -> None:
+        assert interaction.guild_id is not None
+        guild_id, user_id = interaction.guild_id, interaction.user.id
+        parts = [await self.signups_section(guild_id, user_id)]
+        for section in self.bot.mine_sections:
+            text = await section(guild_id, user_id)
+            if text:
+                parts.append(text)
+        await interaction.response.send_message("\n\n".join(parts), ephemeral=True)
+
+    async def signups_section(self, guild_id: int, user_id: int) -> str:
+        async with self.bot.db.sessions() as session:
+            found = await signups.my_signups(session, guild_id, user_id, self.bot.clock.now())
+        if not found:
+            return (
+                "**Your activities**\nYou are not signed up for anything coming up. "
+                "Try `/activities` to see what you could join."
+            )
+        return "**Your activities**\n" + "\n".join(_line(mine) for mine in found)
+
+    async def after_consent(self, interaction: Interaction, arg: str) -> None:
+        await ui.sign_up(interaction, int(arg), after_consent=True)
+
+    async def erase(self, session: AsyncSession, guild_id: int, user_id: int) -> None:
+        await signups.withdraw_everywhere(session, guild_id, user_id, self.bot.clock.now())
+
+    async def promoted(self, item: OutboxItem) -> Outgoing | None:
+        assert item.activity_id is not None
+        assert item.user_id is not None
+        async with self.bot.db.sessions() as session:
+            if await signups.status_of(session, item.activity_id, item.user_id) != "confirmed":
+                return None  # withdrew since, or the activity is gone
+            activity = await activities.view_by_id(session, item.activity_id)
+        if activity is None or activity.cancelled:
+            return None
+        return Outgoing(
+            content=(
+                f"Good news: a place has come up at **{activity.title}** on "
+                f"{ui.when_words(activity)}, and it is yours. If you can no longer come, "
+                "use `/withdraw` so the next person can have it."
+            )
+        )
+
+
+def _line(mine: MySignup) -> str:
+    activity = mine.activity
+    where = f"{format_dt(activity.starts_at, 'F')}, {activity.place or 'online'}"
+    if mine.position is None:
+        return f"- **{activity.title}**, {where}: you have a place."
+    return f"- **{activity.title}**, {where}: number {mine.position} on the waiting list."
+
+
+async def setup(bot: HealthBot) -> None:
+    cog = Signups(bot)
+    await bot.add_cog(cog)
+    # The promoted person needs to know before the activity: not held back by quiet hours.
+    bot.outbox.register(signups.PROMOTED, cog.promoted, held_back=False)
+    bot.after_consent["signup"] = cog.after_consent
+    bot.erasure_steps.append(cog.erase)
