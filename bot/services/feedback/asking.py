@@ -27,6 +27,7 @@ from db.models import Activity, FeedbackPost, Signup
 @dataclass(frozen=True, slots=True)
 class PostState:
     activity: ActivityInfo
+    channel_id: int | None
     message_id: int | None
     thread_id: int | None
 
@@ -100,6 +101,7 @@ async def post_state(session: AsyncSession, activity_id: int) -> PostState:
     activity = await get_activity(session, activity_id)
     return PostState(
         activity=activity,
+        channel_id=post.channel_id if post else None,
         message_id=post.message_id if post else None,
         thread_id=post.thread_id if post else None,
     )

@@ -1,0 +1,18 @@
+"""Feedback: asked for after each activity, given by reaction, reply or a short form, read by
+coordinators, and answered with "you said, we did"."""
+
+from __future__ import annotations
+
+from bot.client import HealthBot
+from bot.cogs.feedback._cog import Feedback
+from bot.cogs.feedback._messages import FeedbackMessages
+from bot.ui.feedback import QuickRatingButton, TellUsMoreButton
+
+
+async def setup(bot: HealthBot) -> None:
+    cog = Feedback(bot)
+    await bot.add_cog(cog)
+    bot.add_dynamic_items(QuickRatingButton, TellUsMoreButton)
+    FeedbackMessages(bot).register()
+    bot.after_consent["feedback_give"] = cog.continue_give
+    bot.mine_sections.append(cog.mine_section)

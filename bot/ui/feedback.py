@@ -1,0 +1,237 @@
+"""Feedback's buttons, form and messages: the request sent after an activity (quick buttons and
+**Tell us more**), the form, the public "How did it go?" post and "You said, we did"."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.reporting import guarded
+from bot.services import feedback
+from bot.services.feedback import ActivityInfo, FormAnswers
+from bot.ui.base import GuardedModal
+
+if TYPE_CHECKING:
+    from bot.client import HealthBot
+
+QUICK_WORDS = {"good": "Good", "okay": "Okay", "not_good": "Not good"}
+# Reactions on the public post, with their meaning always written next to them.
+REACTIONS = {"👍": "good", "😐": "okay", "👎": "not_good"}
+RATING_OPTIONS = {1: "not good", 2: "could be better", 3: "okay", 4: "good", 5: "very good"}
+
+
+def request_message(activity: ActivityInfo) -> tuple[str, discord.ui.View]:
+    """The personal request after an activity: three quick buttons and **Tell us more**."""
+    view = discord.ui.View(timeout=None)
+    for choice in QUICK_WORDS:
+        view.add_item(QuickRatingButton(activity.id, choice))
+    view.add_item(TellUsMoreButton(activity.id))
+    text = (
+        f"Thank you for taking part in **{activity.title}**. How did it go? Press a button, "
+        "or press **Tell us more** for a short form. You can keep the form anonymous."
+    )
+    return text, view
+
+
+def post_text(activity: ActivityInfo) -> str:
+    meanings = ", ".join(
+        f"{emoji} for {QUICK_WORDS[choice].lower()}" for emoji, choice in REACTIONS.items()
+    )
+    return (
+        f"**How did {activity.title} go?**\n"
+        f"If you took part, react to this message: {meanings}. Or reply in the thread below.\n"
+        "To say more, or to stay anonymous, use `/feedback give`."
+    )
+
+
+def update_post_text(activity: ActivityInfo, text: str) -> str:
+    return f"**You said, we did: {activity.title}**\n{text}"
+
+
+def update_message_text(activity: ActivityInfo, text: str) -> str:
+    return (
+        f"You gave feedback on **{activity.title}**. Here is what we did with it.\n\n"
+        f"**You said, we did:** {text}\n\nThank you for helping us get better."
+    )
+
+
+async def open_form(interaction: discord.Interaction[HealthBot], activity_id: int) -> None:
+    """Show the form, unless feedback on this activity cannot be given (said plainly)."""
+    bot = interaction.client
+    async with bot.db.sessions() as session:
+        activity = await feedback.check_can_give(
+            session, activity_id, interaction.user.id, bot.clock.now()
+        )
+    await interaction.response.send_modal(FeedbackForm(activity))
+
+
+class FeedbackForm(GuardedModal):
+    def __init__(self, activity: ActivityInfo) -> None:
+        title = f"Feedback: {activity.title}"
+        super().__init__(
+            title=title if len(title) <= 45 else title[:44] + "…",
+            custom_id=f"feedback:form:{activity.id}",
+            timeout=30 * 60,
+        )
+        self.activity = activity
+        self.rating: discord.ui.Select[Any] = discord.ui.Select(
+            custom_id="rating",
+            placeholder="Pick 1 to 5",
+            min_values=0,
+            max_values=1,
+            required=False,
+            options=[
+                discord.SelectOption(label=f"{value} - {words}", value=str(value))
+                for value, words in RATING_OPTIONS.items()
+            ],
+        )
+        self.worked = _long_answer("worked", "For example: the hosts were kind")
+        self.to_change = _long_answer("to_change", "For example: more breaks")
+        self.anonymous: discord.ui.Checkbox[Any] = discord.ui.Checkbox(custom_id="anonymous")
+        self.add_item(discord.ui.Label(text="How did it go?", component=self.rating))
+        self.add_item(discord.ui.Label(text="What worked?", component=self.worked))
+        self.add_item(discord.ui.Label(text="What could we change?", component=self.to_change))
+        self.add_item(
+            discord.ui.Label(
+                text="Keep my feedback anonymous",
+                description="Your answers are stored without your name.",
+                component=self.anonymous,
+            )
+        )
+
+    async def on_submit(self, interaction: discord.Interaction[HealthBot]) -> None:  # type: ignore[override]
+        bot = interaction.client
+        answers = FormAnswers(
+            rating=int(self.rating.values[0]) if self.rating.values else None,
+            worked=self.worked.value,
+            to_change=self.to_change.value,
+            anonymous=self.anonymous.value,
+        )
+        async with bot.db.sessions() as session, session.begin():
+            await feedback.submit_form(
+                session, self.activity.id, interaction.user.id, answers, bot.clock.now()
+            )
+        how = "without your name" if answers.anonymous else "with your name"
+        await interaction.response.send_message(
+            f"Thank you. Your feedback on **{self.activity.title}** is saved {how}. "
+            "Coordinators read every answer.",
+            ephemeral=True,
+        )
+
+
+def _long_answer(custom_id: str, placeholder: str) -> discord.ui.TextInput[Any]:
+    return discord.ui.TextInput(
+        custom_id=custom_id,
+        style=discord.TextStyle.paragraph,
+        placeholder=placeholder,
+        required=False,
+        max_length=feedback.MAX_TEXT,
+    )
+
+
+class QuickRatingButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"feedback:quick:(?P<activity>[0-9]+):(?P<choice>good|okay|not_good)",
+):
+    def __init__(self, activity_id: int, choice: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=QUICK_WORDS[choice],
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"feedback:quick:{activity_id}:{choice}",
+            )
+        )
+        self.activity_id = activity_id
+        self.choice = choice
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> QuickRatingButton:
+        return cls(int(match["activity"]), match["choice"])
+
+    @guarded
+    async def callback(self, interaction: discord.Interaction[HealthBot]) -> None:
+        bot = interaction.client
+        async with bot.db.sessions() as session, session.begin():
+            activity = await feedback.rate_quickly(
+                session, self.activity_id, interaction.user.id, self.choice, bot.clock.now()
+            )
+        await interaction.response.send_message(
+            f"Thank you. We noted that **{activity.title}** went "
+            f"{QUICK_WORDS[self.choice].lower()} for you. Press another button to change it, "
+            "or **Tell us more** to say more.",
+            ephemeral=True,
+        )
+
+
+class TellUsMoreButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"feedback:more:(?P<activity>[0-9]+)",
+):
+    def __init__(self, activity_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Tell us more",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"feedback:more:{activity_id}",
+            )
+        )
+        self.activity_id = activity_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> TellUsMoreButton:
+        return cls(int(match["activity"]))
+
+    @guarded
+    async def callback(self, interaction: discord.Interaction[HealthBot]) -> None:
+        await open_form(interaction, self.activity_id)
+
+
+def summary_embed(summary: feedback.FeedbackSummary, names: dict[int, str]) -> discord.Embed:
+    """Counts, average and spread in words (the chart shows the same), then every comment."""
+    average = summary.average
+    spread = ", ".join(f"{value}: {count}" for value, count in summary.rating_counts.items())
+    lines = [
+        f"{summary.count('form')} forms, {summary.count('quick')} quick ratings, "
+        f"{summary.count('comment')} replies in the thread.",
+        "No ratings yet."
+        if average is None
+        else f"Average rating {average:.1f} out of 5 from {len(summary.ratings)} ratings "
+        f"(how many gave each rating: {spread}).",
+        "",
+    ]
+    lines += [_comment_line(item, names) for item in summary.items if item.source != "quick"]
+    description = "\n".join(lines)
+    if len(description) > 4000:
+        description = description[:3900] + "…\nThe rest is in the CSV file."
+    embed = discord.Embed(
+        title=f"Feedback on {summary.activity.title}"[:256], description=description
+    )
+    embed.set_image(url="attachment://ratings.png")
+    embed.set_footer(text="Quick ratings count as 5 (good), 3 (okay) and 1 (not good).")
+    return embed
+
+
+def _comment_line(item: feedback.FeedbackItem, names: dict[int, str]) -> str:
+    who = "anonymous" if item.user_id is None else names.get(item.user_id, "a member")
+    parts = [
+        f"worked: {item.worked}" if item.worked else "",
+        f"change: {item.to_change}" if item.to_change else "",
+        item.comment,
+    ]
+    said = "; ".join(part for part in parts if part) or "(a rating only)"
+    rating = f"rated {item.rating}, " if item.rating is not None else ""
+    return f"- {said} ({rating}{who})"
