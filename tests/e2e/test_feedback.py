@@ -392,9 +392,9 @@ async def test_mine_counts_the_activities_a_person_gave_feedback_on(
     sim: DiscordSimulator, community: Community, running: RunningBot
 ) -> None:
     activity_id, [oli] = await ended_and_asked(running, sim, community, "Mine panel")
-    assert await cog(running).mine_section(community.guild.id, oli.id) is None
+    before = await sim.slash(community.guild, oli, "mine")
+    assert "given feedback" not in before.text
     opened = await sim.slash(community.guild, oli, "feedback give", {"activity": activity_id})
     await sim.submit_modal(opened, {"rating": "4", "anonymous": True})
-    section = await cog(running).mine_section(community.guild.id, oli.id)
-    assert section is not None
-    assert "given feedback on 1 activity" in section
+    after = await sim.slash(community.guild, oli, "mine")
+    assert "You have given feedback on 1 activity." in after.text
