@@ -7,6 +7,7 @@ test builds what it needs on the shared guild.
 from __future__ import annotations
 
 import asyncio
+import io
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -97,6 +98,14 @@ async def rsvp(interaction: discord.Interaction) -> None:
     await interaction.response.send_message("Join activity 42?", view=view)
 
 
+@app_commands.command(name="report", description="A slow report")
+async def report(interaction: discord.Interaction) -> None:
+    await interaction.response.defer(thinking=True, ephemeral=True)
+    csv = discord.File(io.BytesIO(b"a,b\n"), "report.csv")
+    await interaction.followup.send("Report ready", file=csv)
+    await interaction.followup.send("Anything else?")
+
+
 class SimBot(commands.Bot):
     def __init__(self) -> None:
         intents = discord.Intents.default()
@@ -109,6 +118,7 @@ class SimBot(commands.Bot):
             signup,
             feedback,
             rsvp,
+            report,
             activity,
         ]
         for command in commands_:
@@ -321,3 +331,58 @@ async def test_second_bot_after_restart_sees_same_state(
         assert "sent before restart" in history
     finally:
         await stop_bot(second, task)
+
+
+async def test_deferred_answer_is_replaced_by_the_first_followup(
+    sim: DiscordSimulator, world: World, bot: SimBot
+) -> None:
+    ix = await sim.slash(world.guild, world.alice, "report")
+    assert ix.response_type == 5
+    second = await ix.wait_followup(2)
+    # Like Discord: the first followup fills the "thinking" message and stays ephemeral.
+    assert ix.content == "Report ready"
+    assert ix.ephemeral
+    assert ix.files == [("report.csv", b"a,b\n")]
+    assert second["content"] == "Anything else?"
+    assert ix.text == "Report ready\nAnything else?"
+
+
+async def test_changes_after_connect_reach_the_bot(
+    sim: DiscordSimulator, world: World, bot: SimBot
+) -> None:
+    late = world.guild.add_text_channel("late-channel")
+    carol = sim.create_user("carol")
+    world.guild.add_member(carol)
+    guild = bot.get_guild(world.guild.id)
+    assert guild is not None
+    await sim.wait_for(lambda: guild.get_channel(late.id) and guild.get_member(carol.id))
+    # An interaction naming the new channel is never delivered before the channel.
+    ix = await sim.slash(
+        world.guild, carol, "activity create", {"title": "Run", "capacity": 2, "channel": late}
+    )
+    assert "in #late-channel" in ix.text
+
+
+async def test_resume_after_a_dropped_connection(
+    sim: DiscordSimulator, world: World, bot: SimBot
+) -> None:
+    resumes = sim.gateway.resume_count
+    await sim.drop_connections()
+    await sim.wait_for(lambda: sim.gateway.resume_count > resumes)
+    msg = await sim.post_message(world.general, world.bob, "after resume")
+    await sim.wait_for(lambda: any(m.id == msg.id for m in bot.seen_messages))
+
+
+async def test_large_guild_is_chunked_on_request() -> None:
+    async with DiscordSimulator() as sim:
+        guild = sim.create_guild("Big")
+        guild.add_members(300)
+        client, task = await start_bot(sim)
+        try:
+            cached = client.get_guild(guild.id)
+            assert cached is not None
+            assert cached.large
+            assert len(cached.members) == 301
+        finally:
+            await stop_bot(client, task)
+        sim.assert_no_problems()

@@ -306,12 +306,14 @@ class SimGuild:
         }
 
     def late_create_payload(self) -> dict[str, Any]:
-        """GUILD_CREATE for a guild made after the bot connected (members unless large)."""
+        """GUILD_CREATE for a guild made after the bot connected: the bot joined it."""
         members = list(self.members.values())
         large = len(members) > 250
-        return self.create_payload(
-            [self.members[self._state.bot_user.id]] if large else members, large=large
-        )
+        bot_only = [self.members[self._state.bot_user.id]]
+        data = self.create_payload(bot_only if large else members, large=large)
+        # No "unavailable" key: discord.py then dispatches on_guild_join, not guild_available.
+        del data["unavailable"]
+        return data
 
     def create_payload(self, members: Iterable[SimMember], *, large: bool) -> dict[str, Any]:
         """The GUILD_CREATE body; the gateway decides which members to include."""

@@ -94,6 +94,7 @@ class SimMember:
     roles: list[int] = field(default_factory=list)
     joined_at: str = field(default_factory=now_iso)
     nick: str | None = None
+    pending: bool = False  # not through membership screening yet
 
     def payload(self, *, with_user: bool = True) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -105,7 +106,7 @@ class SimMember:
             "premium_since": None,
             "deaf": False,
             "mute": False,
-            "pending": False,
+            "pending": self.pending,
             "flags": 0,
             "communication_disabled_until": None,
         }

@@ -80,11 +80,18 @@ class People:
         await set_reaction(self.state, message, user.id, normalize_emoji(emoji), add=False)
 
     async def member_join(
-        self, guild: SimGuild, user: SimUser, roles: Iterable[int] | None = None
+        self,
+        guild: SimGuild,
+        user: SimUser,
+        roles: Iterable[int] | None = None,
+        *,
+        pending: bool = False,
     ) -> SimMember:
-        """Add the member and dispatch GUILD_MEMBER_ADD."""
+        """Add the member and dispatch GUILD_MEMBER_ADD. `pending`: they still have to pass
+        membership screening (set it False and `publish_change` the member when they do)."""
         existed = guild.get_member(user) is not None
         member = guild.add_member(user, roles)  # queues GUILD_MEMBER_ADD when new
+        member.pending = pending
         if existed:
             self.state.announce(
                 "GUILD_MEMBER_ADD", lambda: {**member.payload(), "guild_id": str(guild.id)}
