@@ -269,6 +269,9 @@ class SimMessage:
     def get(self, key: str, default: Any = None) -> Any:
         return self.payload(bot_id=0).get(key, default)
 
+    def __contains__(self, key: object) -> bool:
+        return key in self.payload(bot_id=0)
+
 
 @dataclass(eq=False)
 class SimChannel:
