@@ -349,17 +349,34 @@ async def test_delete_or_export_with_no_data_gets_a_kind_answer(
         assert not reply.components
 
 
+async def test_a_member_in_screening_is_welcomed_once_they_pass_it(
+    sim: DiscordSimulator, community: Community, running: RunningBot
+) -> None:
+    user = sim.create_user("screened_sol")
+    member = await sim.member_join(community.guild, user, pending=True)
+    guild = running.bot.get_guild(community.guild.id)
+    assert guild is not None
+    await sim.wait_for(lambda: guild.get_member(user.id), what="the bot to see the join")
+    # A command that reads the database too: had the join been welcomed, it would be by now.
+    await sim.slash(community.guild, user, "mydata export")
+    assert welcomes_for(sim, community, user) == []
+
+    member.pending = False
+    await sim.publish_change(member)
+    await sim.wait_for(lambda: welcomes_for(sim, community, user), what="a welcome")
+
+
+def welcomes_for(sim: DiscordSimulator, community: Community, user: SimUser) -> list[SimMessage]:
+    return [m for m in sim.channel_messages(community.welcome) if f"<@{user.id}>" in m.content]
+
+
 async def test_a_new_server_member_is_welcomed_with_get_started(
     sim: DiscordSimulator, community: Community, running: RunningBot
 ) -> None:
     user = sim.create_user("newcomer_nia")
     await sim.member_join(community.guild, user)
-    welcome = await sim.wait_for(
-        lambda: next(
-            (m for m in sim.channel_messages(community.welcome) if f"<@{user.id}>" in m.content),
-            None,
-        ),
-        what="a welcome in the welcome channel",
+    [welcome] = await sim.wait_for(
+        lambda: welcomes_for(sim, community, user), what="a welcome in the welcome channel"
     )
     assert "Get started" in welcome.text
     assert sim.dm_messages(user) == []
