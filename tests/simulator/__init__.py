@@ -3,11 +3,22 @@
 Typical use::
 
     sim = DiscordSimulator()
-    await sim.start()
+    await sim.start()                      # also points discord.py's Route.BASE / DEFAULT_GATEWAY here
     guild = sim.create_guild("Health Citizens")
-    ...start a discord.py client with token sim.token...
+    alice = sim.create_user("alice")
+    guild.add_member(alice)
+    ...start a discord.py client with sim.token and guild_ready_timeout=0.05...
     await sim.wait_until_ready()
-    ix = await sim.slash(guild, alice, "activity create", {"title": "Walk"})
+    ix = await sim.slash(guild, alice, "activity create", {"title": "Walk", "capacity": 10})
+    assert ix.ephemeral and "Walk" in ix.text
+
+Setup calls are synchronous and may be made before or after the bot connects
+(changes after connect reach it as gateway events). Drivers (slash, click,
+select, submit_modal, autocomplete) return once the bot answered, or raise a
+readable AssertionError. Everything the bot asked for is in ``sim.requests``;
+routes the simulator does not know answer 404 and land in ``sim.unknown_routes``.
+discord.py's URLs are process-wide, so the most recently started simulator gets
+every client's new connections and requests: run one at a time.
 """
 
 from .gateway import Gateway
