@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import CheckboxGroupOption, RadioGroupOption
 
-from bot.errors import Conflict, NotFound
+from bot.errors import Conflict
 from bot.reporting import guarded
 from bot.services import membership, mydata
 from bot.services.membership import AVAILABILITY, Profile, ProfileForm
@@ -155,8 +155,6 @@ async def open_profile_form(interaction: discord.Interaction[HealthBot], _arg: s
 
 async def start_join(interaction: discord.Interaction[HealthBot]) -> None:
     """`/join` and **Get started**: the consent card once, then the profile form."""
-    if interaction.guild_id is None:
-        raise NotFound("Please use this inside the community server.")
     if not await require_consent(interaction, "join"):
         return
     profile = await saved_profile(interaction)

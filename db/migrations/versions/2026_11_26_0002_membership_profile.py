@@ -4,7 +4,8 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-26
 
-Reserved for the membership profile tables; empty until they are added.
+The profile (name to use, interests, availability, what helps them take part, DM choice,
+pause) fits in the `members` table made in 0001, so this revision changes nothing.
 """
 
 from collections.abc import Sequence
