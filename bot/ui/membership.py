@@ -33,11 +33,12 @@ ERASED = (
     "If you want to take part again one day, use `/join`."
 )
 NOTHING_TO_ERASE = "We hold nothing about you now, so there was nothing to delete."
+INTEREST_LABELS = {kind: kind.capitalize() for kind in KINDS}
 
 
 def profile_embed(profile: Profile) -> discord.Embed:
     def listed(values: tuple[str, ...], labels: dict[str, str]) -> str:
-        return ", ".join(labels[value] for value in values) or "Nothing chosen"
+        return ", ".join(labels.get(value, value) for value in values) or "Nothing chosen"
 
     embed = discord.Embed(title="Your profile")
     embed.add_field(name="Name we use", value=profile.display_name or "Not given yet")
@@ -53,9 +54,6 @@ def profile_embed(profile: Profile) -> discord.Embed:
     )
     embed.set_footer(text="Only you and the coordinators can see what helps you take part.")
     return embed
-
-
-INTEREST_LABELS = {kind: kind.capitalize() for kind in KINDS}
 
 
 class ProfileModal(GuardedModal):
