@@ -22,6 +22,7 @@ from db.models import (
     FeedbackPost,
     FeedbackQuickRating,
     FeedbackResponse,
+    OutboxMessage,
     Signup,
 )
 from tests.e2e.harness import Community, ManualClock, RunningBot
@@ -168,6 +169,29 @@ async def test_the_request_arrives_after_the_activity_ends_with_a_post_and_threa
     post, thread = await feedback_post(sim, community, running, "Prompt panel")
     assert "👍 for good" in post.text
     assert thread.parent_id == community.feedback.id
+
+
+async def test_a_paused_person_is_asked_only_when_their_pause_ends(
+    sim: DiscordSimulator, community: Community, running: RunningBot, manual_clock: ManualClock
+) -> None:
+    pia = community.new_citizen("paused_pia")
+    activity_id = await activity_with(running, community, "Paused panel", [pia])
+    await sim.slash(community.guild, pia, "pause", {"days": 2})
+    await cog(running).plan_feedback_requests()
+    await feedback_post(sim, community, running, "Paused panel")  # went out in the same round
+
+    async with running.bot.db.sessions() as session:
+        request = await session.scalar(
+            select(OutboxMessage).where(
+                OutboxMessage.activity_id == activity_id, OutboxMessage.user_id == pia.id
+            )
+        )
+    assert request is not None
+    assert request.claimed_at is None  # not taken with the post it was due with
+    assert not [m for m in sim.dm_messages(pia) if "Paused panel" in m.text]
+    manual_clock.advance(timedelta(days=2, minutes=1))
+    running.bot.outbox.wake()
+    await dm_containing(sim, pia, "Paused panel")
 
 
 async def test_a_quick_button_in_the_request_records_a_rating(

@@ -121,6 +121,19 @@ async def test_activities_that_ended_long_ago_are_not_asked_about(db: Database) 
     assert await plan(db, START + feedback.CATCH_UP + timedelta(days=1)) == 0
 
 
+async def test_a_request_held_back_past_a_week_or_answered_already_is_not_sent(
+    db: Database,
+) -> None:
+    activity_id = await make_activity(db)
+    await submit(db, activity_id, BOB)
+    ends = START + timedelta(minutes=60)
+    async with db.sessions() as session:
+        assert await feedback.still_wanted(session, activity_id, ALICE, AFTER)
+        late = ends + feedback.CATCH_UP + timedelta(minutes=1)
+        assert not await feedback.still_wanted(session, activity_id, ALICE, late)
+        assert not await feedback.still_wanted(session, activity_id, BOB, AFTER)
+
+
 # -- the form ------------------------------------------------------------------------------
 
 

@@ -59,7 +59,9 @@ class FeedbackMessages:
         assert item.activity_id is not None
         assert item.user_id is not None
         async with self.bot.db.sessions() as session:
-            if not await feedback.still_wanted(session, item.activity_id, item.user_id):
+            if not await feedback.still_wanted(
+                session, item.activity_id, item.user_id, self.bot.clock.now()
+            ):
                 return None
         text, view = request_message(await self._activity(item))
         return Outgoing(content=text, view=view)

@@ -86,14 +86,15 @@ async def _claim_planning(session: AsyncSession, activity: ActivityInfo) -> bool
     return (await session.execute(statement)).scalar() is not None
 
 
-async def still_wanted(session: AsyncSession, activity_id: int, user_id: int) -> bool:
-    """Whether a queued request is still worth sending (not cancelled, no form yet)."""
-    activity = await session.get(Activity, activity_id)
-    return (
-        activity is not None
-        and activity.status != "cancelled"
-        and not await has_given(session, activity_id, user_id)
-    )
+async def still_wanted(
+    session: AsyncSession, activity_id: int, user_id: int, now: datetime
+) -> bool:
+    """Whether a queued request is still worth sending: not cancelled, no form yet, and not
+    held back so long (a long pause) that the activity is old news."""
+    row = await session.get(Activity, activity_id)
+    if row is None or row.status == "cancelled":
+        return False
+    return info(row).ends_at + CATCH_UP > now and not await has_given(session, activity_id, user_id)
 
 
 async def post_state(session: AsyncSession, activity_id: int) -> PostState:
