@@ -180,7 +180,7 @@ async def test_profile_before_joining_points_to_join(
     assert "/join" in reply.text
 
 
-async def test_pause_holds_prompts_and_mine_shows_when_it_ends(
+async def test_pause_is_stored_and_mine_shows_when_it_ends(
     sim: DiscordSimulator, community: Community, running: RunningBot, clock: ManualClock
 ) -> None:
     user = community.new_citizen("ray")
