@@ -275,6 +275,16 @@ async def test_the_summary_counts_every_rating_and_marks_anonymous_forms(db: Dat
     assert "Slower,,Bob" in csv_text
 
 
+async def test_the_csv_does_not_let_typed_text_run_as_a_spreadsheet_formula(
+    db: Database,
+) -> None:
+    activity_id = await make_activity(db)
+    await submit(db, activity_id, ALICE, FormAnswers(None, '=HYPERLINK("x")', "", False))
+    async with db.sessions() as session:
+        summary = await feedback.summarise(session, GUILD, activity_id)
+    assert "'=HYPERLINK" in feedback.summary_csv(summary, {})
+
+
 async def test_you_said_we_did_reaches_every_contributor_including_anonymous_ones(
     db: Database,
 ) -> None:

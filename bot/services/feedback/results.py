@@ -102,8 +102,14 @@ def summary_csv(summary: FeedbackSummary, names: dict[int, str]) -> str:
     for item in summary.items:
         given_by = "anonymous" if item.user_id is None else names.get(item.user_id, "a member")
         rating = "" if item.rating is None else str(item.rating)
-        writer.writerow([item.source, rating, item.worked, item.to_change, item.comment, given_by])
+        said = [_as_text(part) for part in (item.worked, item.to_change, item.comment)]
+        writer.writerow([item.source, rating, *said, _as_text(given_by)])
     return buffer.getvalue()
+
+
+def _as_text(cell: str) -> str:
+    """Keep spreadsheets from running what people typed ("=HYPERLINK(...)") as a formula."""
+    return "'" + cell if cell.startswith(("=", "+", "-", "@")) else cell
 
 
 async def _contributors(session: AsyncSession, activity_id: int) -> list[int]:
