@@ -148,6 +148,17 @@ async def responses(running: RunningBot, activity_id: int) -> list[FeedbackRespo
         return list(rows)
 
 
+async def quick_rating(running: RunningBot, user: SimUser) -> int | None:
+    async with running.bot.db.sessions() as session:
+        return await session.scalar(
+            select(FeedbackQuickRating.rating).where(FeedbackQuickRating.user_id == user.id)
+        )
+
+
+async def rating_is(running: RunningBot, user: SimUser, expected: int | None) -> bool:
+    return await quick_rating(running, user) == expected
+
+
 # -- asking --------------------------------------------------------------------------------
 
 
@@ -202,11 +213,7 @@ async def test_a_quick_button_in_the_request_records_a_rating(
     reply = await sim.click(bea, request, f"feedback:quick:{activity_id}:okay")
     assert reply.ephemeral
     assert "went okay" in reply.text
-    async with running.bot.db.sessions() as session:
-        rating = await session.scalar(
-            select(FeedbackQuickRating.rating).where(FeedbackQuickRating.user_id == bea.id)
-        )
-    assert rating == 3
+    assert await quick_rating(running, bea) == 3
 
 
 # -- the form ------------------------------------------------------------------------------
@@ -300,29 +307,18 @@ async def test_the_activity_option_suggests_activities_by_name(
 # -- reactions and replies on the post -------------------------------------------------------
 
 
-async def quick_rating(running: RunningBot, user: SimUser) -> int | None:
-    async with running.bot.db.sessions() as session:
-        return await session.scalar(
-            select(FeedbackQuickRating.rating).where(FeedbackQuickRating.user_id == user.id)
-        )
-
-
 async def test_reactions_add_change_and_remove_a_quick_rating(
     sim: DiscordSimulator, community: Community, running: RunningBot
 ) -> None:
     _, [ivy] = await ended_and_asked(running, sim, community, "Reaction panel")
     post, _ = await feedback_post(sim, community, running, "Reaction panel")
     await sim.add_reaction(post, ivy, "👍")
-    await eventually(lambda: _rating_is(running, ivy, 5), "the good rating")
+    await eventually(lambda: rating_is(running, ivy, 5), "the good rating")
     await sim.add_reaction(post, ivy, "👎")
-    await eventually(lambda: _rating_is(running, ivy, 1), "the latest rating to win")
+    await eventually(lambda: rating_is(running, ivy, 1), "the latest rating to win")
     await sim.remove_reaction(post, ivy, "👍")
     await sim.remove_reaction(post, ivy, "👎")
-    await eventually(lambda: _rating_is(running, ivy, None), "the rating to be removed")
-
-
-async def _rating_is(running: RunningBot, user: SimUser, expected: int | None) -> bool:
-    return await quick_rating(running, user) == expected
+    await eventually(lambda: rating_is(running, ivy, None), "the rating to be removed")
 
 
 async def test_a_reply_in_the_thread_becomes_a_comment(
