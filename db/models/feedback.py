@@ -5,8 +5,10 @@ Anonymous means unlinkable. A form is stored as two rows that share nothing but 
 and to reach them with "you said, we did"), and `feedback_responses` holds what was said, with
 `user_id` only when the person chose to be named. Neither table has a timestamp, and response
 ids are random (on SQLite the id is the rowid), so neither insert order nor time can pair a
-response with its giver. What remains is arithmetic: if only one person gave feedback on an
-activity, their anonymous answer is theirs; coordinators see how many gave, never which answer.
+response with its giver. What remains: arithmetic (if only one person gave feedback on an
+activity, the anonymous answer is theirs; coordinators see how many gave, never which answer),
+and on PostgreSQL the physical row position (`ctid`), which roughly follows insert order in
+both tables and is visible to someone with raw SQL access to the database, not through the bot.
 """
 
 from __future__ import annotations
