@@ -3,11 +3,13 @@ the command tree changed since the last sync."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
 import pkgutil
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import discord
@@ -22,8 +24,8 @@ from bot.delivery import Delivery
 from bot.outbox import OutboxDispatcher
 from bot.reporting import report_error
 from bot.services import community
-from bot.services.community import CommunitySetup
 from bot.services.checklist import load_items
+from bot.services.community import CommunitySetup
 from bot.services.consent import load_notice
 from bot.settings import Settings, config_dir
 from bot.ui.consent import AgreeButton, NotNowButton
@@ -82,6 +84,8 @@ class HealthBot(commands.Bot):
         # Read at start so a malformed file stops the bot with the line and the problem.
         self.checklist_items = load_items(config_dir())
         self.after_consent: dict[str, AfterConsent] = {}
+        self._job_tasks: set[asyncio.Task[Any]] = set()
+        self._closing = False
         self.mine_sections: list[MineSection] = []
         self.erasure_steps: list[ErasureStep] = []
 
@@ -131,8 +135,53 @@ class HealthBot(commands.Bot):
     async def on_ready(self) -> None:
         log.info("Ready as %s in %d server(s)", self.user, len(self.guilds))
 
+    def schedule(
+        self,
+        job_id: str,
+        job: Callable[[], Awaitable[object]],
+        *,
+        run_at_start: bool = False,
+        **interval: float,
+    ) -> None:
+        """Run `job` every `interval` (e.g. minutes=1) under a stable id; `run_at_start` also
+        runs it as soon as the scheduler starts, to catch up on what fell due while down."""
+        extra: dict[str, Any] = {"next_run_time": datetime.now(UTC)} if run_at_start else {}
+        self.scheduler.add_job(
+            self._run_job,
+            "interval",
+            args=[job_id, job],
+            id=job_id,
+            replace_existing=True,
+            **interval,
+            **extra,
+        )
+
+    def unschedule(self, job_id: str) -> None:
+        if self.scheduler.get_job(job_id) is not None:
+            self.scheduler.remove_job(job_id)
+
+    async def _run_job(self, job_id: str, job: Callable[[], Awaitable[object]]) -> None:
+        # Tracked so close() can cancel it before the database goes away under it.
+        task = asyncio.current_task()
+        assert task is not None
+        self._job_tasks.add(task)
+        try:
+            await job()
+        except asyncio.CancelledError:
+            if not self._closing:
+                raise
+            log.info("Stopped scheduled job %s for shutdown", job_id)
+        except Exception:
+            log.exception("Scheduled job %s failed; it runs again at its next time", job_id)
+        finally:
+            self._job_tasks.discard(task)
+
     async def close(self) -> None:
+        self._closing = True
         await self.outbox.stop()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        for task in self._job_tasks:
+            task.cancel()
+        await asyncio.gather(*self._job_tasks, return_exceptions=True)
         await super().close()

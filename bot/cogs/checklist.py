@@ -4,7 +4,6 @@ checklist prompts (their messages are built here when the outbox sends them)."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 import discord
 from discord import app_commands
@@ -38,18 +37,10 @@ class Checklist(commands.Cog):
         bot.outbox.register(reminders.REMINDER, self.render_reminder)
         bot.outbox.register(reminders.EXPECT, self.render_expect)
         bot.outbox.register(reminders.CHECKLIST_PROMPT, self.render_checklist_prompt)
-        bot.scheduler.add_job(
-            self.plan,
-            "interval",
-            minutes=1,
-            id=PLANNER_JOB,
-            replace_existing=True,
-            next_run_time=datetime.now(UTC),  # and once at start
-        )
+        bot.schedule(PLANNER_JOB, self.plan, minutes=1, run_at_start=True)
 
     async def cog_unload(self) -> None:
-        if self.bot.scheduler.get_job(PLANNER_JOB):
-            self.bot.scheduler.remove_job(PLANNER_JOB)
+        self.bot.unschedule(PLANNER_JOB)
 
     @app_commands.command(name="checklist", description="See and tick an activity's checklist")
     @app_commands.describe(activity="The activity (start typing its title)")

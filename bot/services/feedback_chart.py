@@ -9,10 +9,6 @@ from __future__ import annotations
 
 import io
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
-
 RATING_WORDS = {1: "not good", 2: "", 3: "okay", 4: "", 5: "very good"}
 
 
@@ -25,6 +21,12 @@ def describe(counts: dict[int, int], average: float | None) -> str:
 
 def rating_chart(title: str, counts: dict[int, int], average: float | None) -> bytes:
     """A PNG bar chart of `counts` (rating 1-5 -> how many gave it)."""
+    # Imported here: matplotlib takes most of a second and ~30 MB to load, which every start
+    # would pay for a chart coordinators ask for now and then.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     values = list(range(1, 6))
     heights = [counts.get(value, 0) for value in values]
     figure = Figure(figsize=(6.4, 4), dpi=100)

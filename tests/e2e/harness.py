@@ -27,8 +27,8 @@ def bot_settings(sim: DiscordSimulator, database_url: str, **overrides: Any) -> 
         "guild_ready_timeout": 0.05,
         # No quiet hours unless a test sets them, so results don't depend on the time of day.
         "default_quiet_hours": "00:00-00:00",
-        "discord_api_url": sim.api_url,
-        "discord_gateway_url": sim.gateway_url,
+        "discord_api_url": f"{sim.state.base_url}/api/v10",
+        "discord_gateway_url": sim.gateway.url,
         "outbox": {"poll_seconds": 0.5, "retry_base_seconds": 0.2},
     }
     values.update(overrides)

@@ -33,6 +33,8 @@ DIRECT_MESSAGES = 1 << 12
 DIRECT_MESSAGE_REACTIONS = 1 << 13
 MESSAGE_CONTENT = 1 << 15
 GUILD_SCHEDULED_EVENTS = 1 << 16
+GUILD_PRESENCES = 1 << 8
+PRIVILEGED = GUILD_MEMBERS | GUILD_PRESENCES | MESSAGE_CONTENT
 
 # event -> (intent needed in guilds, intent needed in DMs); 0 means always sent.
 _EVENT_INTENTS: dict[str, tuple[int, int]] = {
@@ -158,6 +160,10 @@ class Gateway:
             return None
         if "intents" not in data:
             await ws.close(code=4013, message=b"Invalid intent(s).")
+            return None
+        if self.state.refuse_privileged_intents and int(data["intents"]) & PRIVILEGED:
+            # What Discord does when the application's portal switch for an intent is off.
+            await ws.close(code=4014, message=b"Disallowed intent(s).")
             return None
         session = Session(
             uuid.uuid4().hex, int(data["intents"]), int(data.get("large_threshold", 250)), ws

@@ -158,6 +158,11 @@ class DiscordSimulator(Drivers):
         """The bot's DMs to ``user`` fail with 403 / 50007, like closed DMs."""
         (self.state.refused_dms.add if refuse else self.state.refused_dms.discard)(user.id)
 
+    def refuse_privileged_intents(self, refuse: bool = True) -> None:
+        """Close the gateway with 4014 when a bot asks for a privileged intent, as Discord does
+        when the switch for it in the Developer Portal is off."""
+        self.state.refuse_privileged_intents = refuse
+
     def set_rate_limit(self, per_second: float | None = 50) -> None:
         """Global limit on the bot's REST calls (interaction responses exempt); None disables."""
         self.rest.set_rate_limit(per_second)

@@ -82,6 +82,7 @@ class SimState:
         self.unknown_routes: list[str] = []
         self.errors: list[str] = []
         self.refused_dms: set[int] = set()
+        self.refuse_privileged_intents = False
         self.base_url = "http://127.0.0.1:0"
         self.gateway: Gateway | None = None
         self._changed = asyncio.Event()

@@ -216,13 +216,10 @@ class Buddies(commands.GroupCog, group_name="buddy", group_description="The budd
         await buddies.erase_person(session, guild_id, user_id, self.bot.clock.now())
 
     async def cog_load(self) -> None:
-        self.bot.scheduler.add_job(
-            self.weekly_tick, "interval", minutes=5, id=WEEKLY_JOB, replace_existing=True
-        )
+        self.bot.schedule(WEEKLY_JOB, self.weekly_tick, minutes=5)
 
     async def cog_unload(self) -> None:
-        if self.bot.scheduler.get_job(WEEKLY_JOB) is not None:
-            self.bot.scheduler.remove_job(WEEKLY_JOB)
+        self.bot.unschedule(WEEKLY_JOB)
 
 
 def describe_status(found: Status, user_id: int) -> str:

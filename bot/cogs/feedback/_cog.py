@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import discord
 from discord import app_commands
@@ -187,15 +187,8 @@ class Feedback(commands.Cog):
         return f"**Feedback**\nYou have given feedback on {count} {activities}. Thank you."
 
     async def cog_load(self) -> None:
-        self.bot.scheduler.add_job(
-            self.plan_feedback_requests,
-            "interval",
-            minutes=1,
-            id=PLANNER_JOB,
-            replace_existing=True,
-            next_run_time=datetime.now(UTC),  # once at start: catch up after downtime
-        )
+        # Also once at start: catch up after downtime.
+        self.bot.schedule(PLANNER_JOB, self.plan_feedback_requests, minutes=1, run_at_start=True)
 
     async def cog_unload(self) -> None:
-        if self.bot.scheduler.get_job(PLANNER_JOB) is not None:
-            self.bot.scheduler.remove_job(PLANNER_JOB)
+        self.bot.unschedule(PLANNER_JOB)

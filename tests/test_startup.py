@@ -1,0 +1,113 @@
+"""`python -m bot` as an operator runs it: clear messages for each start-up problem, migrations
+on their own, and a clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.simulator import DiscordSimulator
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The bot's environment with nothing inherited that would change its settings."""
+    env = {key: value for key, value in os.environ.items() if key not in {"DISCORD_TOKEN", "DATABASE_URL"}}
+    env.update(
+        PYTHONPATH=str(ROOT),
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/bot.db",
+        GUILD_READY_TIMEOUT="0.05",
+        DEFAULT_QUIET_HOURS="00:00-00:00",
+    )
+    env.update(extra)
+    return env
+
+
+async def run_bot(tmp_path: Path, *args: str, timeout: float = 30, **env: str) -> tuple[int, str]:
+    # cwd is the temp folder so no developer .env is read.
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", *args, cwd=tmp_path, env=clean_env(tmp_path, **env),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), timeout)
+    assert process.returncode is not None
+    return process.returncode, output.decode()
+
+
+def sim_env(sim: DiscordSimulator, token: str | None = None) -> dict[str, str]:
+    return {
+        "DISCORD_TOKEN": token or sim.token,
+        "DISCORD_API_URL": f"{sim.state.base_url}/api/v10",
+        "DISCORD_GATEWAY_URL": sim.gateway.url,
+    }
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[DiscordSimulator]:
+    simulator = DiscordSimulator()
+    await simulator.start()
+    simulator.create_guild("Health Citizens")
+    yield simulator
+    await simulator.stop()
+
+
+async def test_without_a_token_it_says_where_to_get_one(tmp_path: Path) -> None:
+    code, output = await run_bot(tmp_path)
+    assert code != 0
+    assert "discord.com/developers/applications" in output
+    assert "DISCORD_TOKEN" in output
+    assert "Traceback" not in output
+
+
+async def test_a_token_discord_rejects_gets_its_own_message(tmp_path: Path, sim: DiscordSimulator) -> None:
+    code, output = await run_bot(tmp_path, **sim_env(sim, token="not-the-token"))
+    assert code != 0
+    assert "did not accept the token" in output
+    assert "Traceback" not in output
+
+
+async def test_a_missing_privileged_intent_gets_its_own_message(tmp_path: Path, sim: DiscordSimulator) -> None:
+    sim.refuse_privileged_intents()
+    code, output = await run_bot(tmp_path, **sim_env(sim))
+    assert code != 0
+    assert "4014" in output and "Server Members Intent" in output
+    assert "Traceback" not in output
+
+
+async def test_an_unreachable_database_gets_its_own_message(tmp_path: Path) -> None:
+    code, output = await run_bot(
+        tmp_path, DISCORD_TOKEN="x", DATABASE_URL="postgresql+asyncpg://postgres@127.0.0.1:1/nothing"
+    )
+    assert code != 0
+    assert "Could not reach the database" in output
+    assert "127.0.0.1:1" in output
+    assert "Traceback" not in output
+
+
+async def test_migrate_applies_migrations_only(tmp_path: Path) -> None:
+    code, output = await run_bot(tmp_path, "migrate")
+    assert code == 0, output
+    tables = {row[0] for row in sqlite3.connect(tmp_path / "bot.db").execute("select name from sqlite_master")}
+    assert {"communities", "members", "outbox", "activities", "alembic_version"} <= tables
+
+
+async def test_sigterm_stops_the_bot_cleanly(tmp_path: Path, sim: DiscordSimulator) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=tmp_path, env=clean_env(tmp_path, **sim_env(sim)),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    await sim.wait_until_ready(timeout=30)
+    process.send_signal(signal.SIGTERM)
+    output, _ = await asyncio.wait_for(process.communicate(), 30)
+    text = output.decode()
+    assert process.returncode == 0, text
+    assert "Stopped cleanly" in text
+    assert "Traceback" not in text
