@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Row, Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import Conflict, InvalidInput, NotFound
@@ -19,6 +20,7 @@ MAX_PLACE = 200
 MAX_DESCRIPTION = 2000
 CHANGED = "activity-changed"
 CANCELLED = "activity-cancelled"
+RowT = TypeVar("RowT", Activity, Row[Any])
 # Every announcement edit that no interaction is waiting for (after an erasure) goes this way.
 REFRESH = "activity-announcement"
 
@@ -270,13 +272,16 @@ async def lock_open(session: AsyncSession, guild_id: int, activity_id: int) -> A
     activity = await session.scalar(
         select(Activity).where(Activity.id == activity_id).with_for_update()
     )
-    if activity is None or activity.guild_id != guild_id:
+    return refuse_unless_open(activity, guild_id, activity_id)
+
+
+def refuse_unless_open(found: RowT | None, guild_id: int, activity_id: int) -> RowT:
+    """`found` (an Activity or a row of its columns), if it is this community's and not cancelled."""
+    if found is None or found.guild_id != guild_id:
         raise NotFound(_not_found(str(activity_id)))
-    if activity.status == "cancelled":
-        raise Conflict(
-            f"{activity.title} was cancelled. Try `/activities` to see what is coming up."
-        )
-    return activity
+    if found.status == "cancelled":
+        raise Conflict(f"{found.title} was cancelled. Try `/activities` to see what is coming up.")
+    return found
 
 
 async def counts(session: AsyncSession, activity_id: int) -> tuple[int, int]:
@@ -296,7 +301,7 @@ async def view_of(session: AsyncSession, activity: Activity) -> ActivityView:
     return to_view(activity, *await counts(session, activity.id))
 
 
-def to_view(activity: Activity, confirmed: int, waiting: int) -> ActivityView:
+def to_view(activity: Activity | Row[Any], confirmed: int, waiting: int) -> ActivityView:
     return ActivityView(
         id=activity.id,
         guild_id=activity.guild_id,

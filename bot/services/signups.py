@@ -11,8 +11,9 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy import Row, Select, Table, case, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,6 +24,8 @@ from db.models import Activity, Member, Signup
 
 PROMOTED = "activity-promoted"
 CONFIRMED, WAITING = "confirmed", "waiting"
+ACTIVITIES = cast(Table, Activity.__table__)
+SIGNUPS = cast(Table, Signup.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,18 +69,26 @@ class Attendees:
 async def sign_up(
     session: AsyncSession, guild_id: int, activity_id: int, user_id: int, now: datetime
 ) -> SignupResult:
-    activity = await activities.lock_open(session, guild_id, activity_id)
+    """A place if one is free, else the end of the waitlist. This is the hot path, so it is
+    three Core statements: lock the activity row, count (after the lock, so PostgreSQL counts
+    what the previous holder committed), insert."""
+    found = (
+        await session.execute(
+            select(ACTIVITIES).where(ACTIVITIES.c.id == activity_id).with_for_update()
+        )
+    ).one_or_none()
+    activity = activities.refuse_unless_open(found, guild_id, activity_id)
     if now >= activities.signups_close_at(activity.starts_at, activity.signup_deadline):
         raise Conflict(
             f"Sign-ups for {activity.title} have closed. Try `/activities` for what is coming up."
         )
-    confirmed, waiting, mine = await _places_and_mine(session, activity.id, user_id)
+    confirmed, waiting, mine = (await session.execute(_places_and_mine(activity_id, user_id))).one()
     if mine is not None:
         raise await _already(session, activity, user_id, mine)
     status = CONFIRMED if confirmed < activity.capacity else WAITING
     try:
         await session.execute(
-            insert(Signup).values(
+            SIGNUPS.insert().values(
                 activity_id=activity.id, user_id=user_id, status=status, created_at=now
             )
         )
@@ -245,24 +256,17 @@ async def _promote(session: AsyncSession, activity: Activity, now: datetime) -> 
     return [signup.user_id for signup in chosen]
 
 
-async def _places_and_mine(
-    session: AsyncSession, activity_id: int, user_id: int
-) -> tuple[int, int, str | None]:
+def _places_and_mine(activity_id: int, user_id: int) -> Select[int, int, Any]:
     """(confirmed, waiting, this person's status) in one query."""
-    row = (
-        await session.execute(
-            select(
-                func.count(case((Signup.status == CONFIRMED, 1))),
-                func.count(case((Signup.status == WAITING, 1))),
-                func.max(case((Signup.user_id == user_id, Signup.status))),
-            ).where(Signup.activity_id == activity_id)
-        )
-    ).one()
-    return int(row[0]), int(row[1]), row[2]
+    return select(
+        func.count(case((SIGNUPS.c.status == CONFIRMED, 1))),
+        func.count(case((SIGNUPS.c.status == WAITING, 1))),
+        func.max(case((SIGNUPS.c.user_id == user_id, SIGNUPS.c.status))),
+    ).where(SIGNUPS.c.activity_id == activity_id)
 
 
 async def _already(
-    session: AsyncSession, activity: Activity, user_id: int, status: str
+    session: AsyncSession, activity: Row[Any], user_id: int, status: str
 ) -> Conflict:
     if status == CONFIRMED:
         return Conflict(f"You already have a place at {activity.title}. Nothing else to do.")

@@ -117,10 +117,14 @@ class ActivityButton(
 async def sign_up(
     interaction: Interaction, activity_id: int, *, after_consent: bool = False
 ) -> None:
-    """Consent first, then a place or a waitlist position; the announcement follows."""
+    """Consent first, then a place or a waitlist position; the announcement follows.
+    Acknowledged at once ("thinking"), so fifty people pressing together all get an answer
+    well inside Discord's three seconds."""
     assert interaction.guild_id is not None
-    if not after_consent and not await require_consent(interaction, "signup", str(activity_id)):
-        return
+    if not after_consent:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if not await require_consent(interaction, "signup", str(activity_id)):
+            return
     bot = interaction.client
     async with bot.db.sessions() as session, session.begin():
         result = await signups.sign_up(
@@ -140,12 +144,13 @@ async def sign_up(
     if after_consent:  # the answer replaces the consent card
         await interaction.response.edit_message(content=text, embed=None, view=None)
     else:
-        await interaction.response.send_message(text, ephemeral=True)
+        await interaction.followup.send(text, ephemeral=True)
     await keeper(bot).refresh(activity_id)
 
 
 async def withdraw(interaction: Interaction, activity_id: int) -> None:
     assert interaction.guild_id is not None
+    await interaction.response.defer(ephemeral=True, thinking=True)
     bot = interaction.client
     async with bot.db.sessions() as session, session.begin():
         result = await signups.withdraw(
@@ -159,7 +164,7 @@ async def withdraw(interaction: Interaction, activity_id: int) -> None:
             bot.outbox.wake()
     else:
         text = f"You have left the waiting list for **{title}**."
-    await interaction.response.send_message(text, ephemeral=True)
+    await interaction.followup.send(text, ephemeral=True)
     await keeper(bot).refresh(activity_id)
 
 

@@ -39,14 +39,17 @@ async def require_consent(
     interaction: discord.Interaction[HealthBot], action: str, arg: str = ""
 ) -> bool:
     """True if the person consented already; otherwise show them the consent card (privately)
-    and return False: "I agree" will then run `action` for them."""
+    and return False: "I agree" will then run `action` for them. Works after a deferral too."""
     assert interaction.guild_id is not None
     bot = interaction.client
     async with bot.db.sessions() as session:
         if await consent.has_consented(session, interaction.guild_id, interaction.user.id):
             return True
     embed, view = consent_card(bot.consent_notice, action, arg)
-    await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+    if interaction.response.is_done():
+        await interaction.followup.send(embed=embed, view=view, ephemeral=True)
+    else:
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
     return False
 
 

@@ -19,14 +19,24 @@ def in_days(days: int, clock: str = "14:00") -> str:
     return f"{datetime.now(LONDON) + timedelta(days=days):%Y-%m-%d} {clock}"
 
 
+async def answered(ix: SimInteraction) -> SimInteraction:
+    """Wait for the answer to an interaction the bot acknowledged first ("thinking")."""
+    if ix.deferred:
+        await ix.wait_followup()
+    return ix
+
+
+async def press(
+    sim: DiscordSimulator, user: SimUser, message: SimMessage, custom_id: str
+) -> SimInteraction:
+    return await answered(await sim.click(user, message, custom_id))
+
+
 async def as_coordinator(
     sim: DiscordSimulator, community: Community, command: str, options: dict[str, Any]
 ) -> SimInteraction:
     """Run a coordinator command; these think first (deferred), then answer in a followup."""
-    reply = await sim.slash(community.guild, community.coordinator, command, options)
-    if reply.deferred:
-        await reply.wait_followup()
-    return reply
+    return await answered(await sim.slash(community.guild, community.coordinator, command, options))
 
 
 async def create(
@@ -50,7 +60,7 @@ async def agree_and_sign_up(
     announcement: SimMessage,
     activity_id: int,
 ) -> SimInteraction:
-    card = await sim.click(user, announcement, f"activity:signup:{activity_id}")
+    card = await press(sim, user, announcement, f"activity:signup:{activity_id}")
     if card.original is not None and card.original.find_component(
         f"consent:agree:signup:{activity_id}"
     ):

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from db.models import Member, Signup
 from tests.e2e.harness import Community, RunningBot, bot_settings, start_bot
-from tests.e2e.test_activities import as_coordinator, in_days
+from tests.e2e.test_activities import answered, as_coordinator, in_days, press
 from tests.simulator import DiscordSimulator, SimInteraction, SimMessage, SimUser
 
 
@@ -32,10 +32,10 @@ async def signup(
     sim: DiscordSimulator, community: Community, user: SimUser, activity: str
 ) -> SimInteraction:
     """`/signup`, agreeing to the consent card if it comes up."""
-    reply = await sim.slash(community.guild, user, "signup", {"activity": activity})
+    reply = await answered(await sim.slash(community.guild, user, "signup", {"activity": activity}))
     agree = f"consent:agree:signup:{activity}" if activity.isdigit() else None
     if reply.original is not None and agree and reply.original.find_component(agree):
-        return await sim.click(user, reply.original, agree)
+        return await press(sim, user, reply.original, agree)
     return reply
 
 
@@ -56,13 +56,13 @@ async def test_a_newcomer_sees_the_consent_card_first_and_i_agree_completes_the_
 ) -> None:
     activity_id, announcement = await post(sim, community, "Consent first panel", 3)
     newcomer = community.new_citizen("newcomer")
-    card = await sim.click(newcomer, announcement, f"activity:signup:{activity_id}")
+    card = await press(sim, newcomer, announcement, f"activity:signup:{activity_id}")
     assert card.ephemeral
     assert "Before you take part" in card.text
     assert await rows(running, Member, newcomer) == 0
     assert await rows(running, Signup, newcomer) == 0
     assert card.original is not None
-    agreed = await sim.click(newcomer, card.original, f"consent:agree:signup:{activity_id}")
+    agreed = await press(sim, newcomer, card.original, f"consent:agree:signup:{activity_id}")
     assert "You have a place at **Consent first panel**" in agreed.text
     assert await rows(running, Signup, newcomer) == 1
     await places_shown(sim, announcement, "2 of 3 places left")
@@ -80,9 +80,11 @@ async def test_the_places_line_follows_each_sign_up_and_withdrawal(
     waiting = await signup(sim, community, third, str(activity_id))
     assert "number 1 on the waiting list" in waiting.text
     await places_shown(sim, announcement, "Full - 1 waiting")
-    await sim.click(third, announcement, f"activity:withdraw:{activity_id}")
+    await press(sim, third, announcement, f"activity:withdraw:{activity_id}")
     await places_shown(sim, announcement, "Full - 0 waiting")
-    await sim.slash(community.guild, first, "withdraw", {"activity": str(activity_id)})
+    await answered(
+        await sim.slash(community.guild, first, "withdraw", {"activity": str(activity_id)})
+    )
     await places_shown(sim, announcement, "1 of 2 places left")
 
 
@@ -96,7 +98,7 @@ async def test_full_then_waitlist_then_withdrawal_promotes_and_tells_the_next_pe
         "number 1 on the waiting list"
         in (await signup(sim, community, hopeful, str(activity_id))).text
     )
-    gave_up = await sim.click(holder, announcement, f"activity:withdraw:{activity_id}")
+    gave_up = await press(sim, holder, announcement, f"activity:withdraw:{activity_id}")
     assert "given up your place" in gave_up.text
     assert "next person waiting has been given your place" in gave_up.text
     told = await sim.wait_for(
@@ -115,7 +117,7 @@ async def test_a_promoted_person_with_dms_closed_is_told_in_their_private_thread
     sim.refuse_dms(quiet)
     await signup(sim, community, holder, str(activity_id))
     await signup(sim, community, quiet, str(activity_id))
-    await sim.click(holder, announcement, f"activity:withdraw:{activity_id}")
+    await press(sim, holder, announcement, f"activity:withdraw:{activity_id}")
     told = await sim.wait_for(
         lambda: sim.find_message(contains="a place has come up at **Closed DMs panel**"),
         what="the thread message",
@@ -134,11 +136,13 @@ async def test_signing_up_twice_or_withdrawing_without_a_place_gets_a_kind_answe
     activity_id, announcement = await post(sim, community, "Twice panel", 2)
     person = community.new_citizen("eager")
     await signup(sim, community, person, str(activity_id))
-    again = await sim.click(person, announcement, f"activity:signup:{activity_id}")
+    again = await press(sim, person, announcement, f"activity:signup:{activity_id}")
     assert again.ephemeral
     assert "already have a place" in again.text
     outsider = community.citizens[0]
-    nothing = await sim.slash(community.guild, outsider, "withdraw", {"activity": str(activity_id)})
+    nothing = await answered(
+        await sim.slash(community.guild, outsider, "withdraw", {"activity": str(activity_id)})
+    )
     assert nothing.ephemeral
     assert "not signed up for Twice panel" in nothing.text
 
@@ -149,10 +153,16 @@ async def test_a_typed_title_works_and_an_unknown_one_is_explained(
     activity_id, _ = await post(sim, community, "Typed title panel", 2)
     person = community.new_citizen("typist")
     await signup(sim, community, person, str(activity_id))  # consent, the first time
-    await sim.slash(community.guild, person, "withdraw", {"activity": "typed title panel"})
-    reply = await sim.slash(community.guild, person, "signup", {"activity": "Typed title panel"})
+    await answered(
+        await sim.slash(community.guild, person, "withdraw", {"activity": "typed title panel"})
+    )
+    reply = await answered(
+        await sim.slash(community.guild, person, "signup", {"activity": "Typed title panel"})
+    )
     assert "You have a place at **Typed title panel**" in reply.text
-    unknown = await sim.slash(community.guild, person, "signup", {"activity": "Bake sale"})
+    unknown = await answered(
+        await sim.slash(community.guild, person, "signup", {"activity": "Bake sale"})
+    )
     assert unknown.ephemeral
     assert "could not find an activity matching 'Bake sale'" in unknown.text
 
@@ -185,12 +195,12 @@ async def test_a_button_on_an_announcement_made_before_a_restart_still_works(
     try:
         await sim.wait_until_ready()
         late = community.new_citizen("late_comer")
-        card = await sim.click(late, announcement, f"activity:signup:{activity_id}")
+        card = await press(sim, late, announcement, f"activity:signup:{activity_id}")
         assert card.original is not None
-        agreed = await sim.click(late, card.original, f"consent:agree:signup:{activity_id}")
+        agreed = await press(sim, late, card.original, f"consent:agree:signup:{activity_id}")
         assert "You have a place at **Before restart panel**" in agreed.text
         await places_shown(sim, announcement, "2 of 4 places left")
-        gone = await sim.click(person, announcement, f"activity:withdraw:{activity_id}")
+        gone = await press(sim, person, announcement, f"activity:withdraw:{activity_id}")
         assert "given up your place" in gone.text
     finally:
         await restarted.stop()
