@@ -16,8 +16,22 @@ from db.engine import Database
 
 # command -> (required options, optional options), from the table in DESIGN.md.
 CONTRACT: dict[str, tuple[list[str], list[str]]] = {
-    "setup": ([], ["announcements", "coordinator_role", "buddies", "feedback", "welcome", "timezone", "quiet_hours"]),
-    "activity create": (["title", "when", "kind", "capacity"], ["duration", "place", "description", "lead"]),
+    "setup": (
+        [],
+        [
+            "announcements",
+            "coordinator_role",
+            "buddies",
+            "feedback",
+            "welcome",
+            "timezone",
+            "quiet_hours",
+        ],
+    ),
+    "activity create": (
+        ["title", "when", "kind", "capacity"],
+        ["duration", "place", "description", "lead"],
+    ),
     "activity edit": (["activity"], ["title", "when", "capacity", "place", "description"]),
     "activity cancel": (["activity"], ["reason"]),
     "activity attendees": (["activity"], []),
@@ -78,11 +92,10 @@ async def test_options_match_the_contract(loaded_bot: HealthBot) -> None:
 
 async def test_every_command_and_option_is_described(loaded_bot: HealthBot) -> None:
     for command in loaded_bot.tree.walk_commands():
-        assert command.description and command.description != DISCORD_DEFAULT_DESCRIPTION, command.qualified_name
+        assert command.description not in {"", DISCORD_DEFAULT_DESCRIPTION}, command.qualified_name
         for parameter in getattr(command, "parameters", []):
-            assert parameter.description and parameter.description != DISCORD_DEFAULT_DESCRIPTION, (
-                f"{command.qualified_name} {parameter.name}"
-            )
+            where = f"{command.qualified_name} {parameter.name}"
+            assert parameter.description not in {"", DISCORD_DEFAULT_DESCRIPTION}, where
 
 
 async def test_every_cog_loads(loaded_bot: HealthBot) -> None:

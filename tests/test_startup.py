@@ -20,7 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """The bot's environment with nothing inherited that would change its settings."""
-    env = {key: value for key, value in os.environ.items() if key not in {"DISCORD_TOKEN", "DATABASE_URL"}}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DISCORD_TOKEN", "DATABASE_URL"}
+    }
     env.update(
         PYTHONPATH=str(ROOT),
         DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/bot.db",
@@ -31,13 +35,19 @@ def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-async def run_bot(tmp_path: Path, *args: str, timeout: float = 30, **env: str) -> tuple[int, str]:
+async def run_bot(tmp_path: Path, *args: str, **env: str) -> tuple[int, str]:
     # cwd is the temp folder so no developer .env is read.
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args, cwd=tmp_path, env=clean_env(tmp_path, **env),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=tmp_path,
+        env=clean_env(tmp_path, **env),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
-    output, _ = await asyncio.wait_for(process.communicate(), timeout)
+    output, _ = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode is not None
     return process.returncode, output.decode()
 
@@ -67,24 +77,31 @@ async def test_without_a_token_it_says_where_to_get_one(tmp_path: Path) -> None:
     assert "Traceback" not in output
 
 
-async def test_a_token_discord_rejects_gets_its_own_message(tmp_path: Path, sim: DiscordSimulator) -> None:
+async def test_a_token_discord_rejects_gets_its_own_message(
+    tmp_path: Path, sim: DiscordSimulator
+) -> None:
     code, output = await run_bot(tmp_path, **sim_env(sim, token="not-the-token"))
     assert code != 0
     assert "did not accept the token" in output
     assert "Traceback" not in output
 
 
-async def test_a_missing_privileged_intent_gets_its_own_message(tmp_path: Path, sim: DiscordSimulator) -> None:
+async def test_a_missing_privileged_intent_gets_its_own_message(
+    tmp_path: Path, sim: DiscordSimulator
+) -> None:
     sim.refuse_privileged_intents()
     code, output = await run_bot(tmp_path, **sim_env(sim))
     assert code != 0
-    assert "4014" in output and "Server Members Intent" in output
+    assert "4014" in output
+    assert "Server Members Intent" in output
     assert "Traceback" not in output
 
 
 async def test_an_unreachable_database_gets_its_own_message(tmp_path: Path) -> None:
     code, output = await run_bot(
-        tmp_path, DISCORD_TOKEN="x", DATABASE_URL="postgresql+asyncpg://postgres@127.0.0.1:1/nothing"
+        tmp_path,
+        DISCORD_TOKEN="x",
+        DATABASE_URL="postgresql+asyncpg://postgres@127.0.0.1:1/nothing",
     )
     assert code != 0
     assert "Could not reach the database" in output
@@ -95,14 +112,22 @@ async def test_an_unreachable_database_gets_its_own_message(tmp_path: Path) -> N
 async def test_migrate_applies_migrations_only(tmp_path: Path) -> None:
     code, output = await run_bot(tmp_path, "migrate")
     assert code == 0, output
-    tables = {row[0] for row in sqlite3.connect(tmp_path / "bot.db").execute("select name from sqlite_master")}
+    tables = {
+        row[0]
+        for row in sqlite3.connect(tmp_path / "bot.db").execute("select name from sqlite_master")
+    }
     assert {"communities", "members", "outbox", "activities", "alembic_version"} <= tables
 
 
 async def test_sigterm_stops_the_bot_cleanly(tmp_path: Path, sim: DiscordSimulator) -> None:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=tmp_path, env=clean_env(tmp_path, **sim_env(sim)),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env=clean_env(tmp_path, **sim_env(sim)),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     await sim.wait_until_ready(timeout=30)
     process.send_signal(signal.SIGTERM)

@@ -7,9 +7,10 @@ import contextlib
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import discord
+from discord.ext import commands
 
 from bot.app import open_bot
 from bot.client import HealthBot
@@ -75,6 +76,18 @@ async def start_bot(settings: Settings) -> RunningBot:
             task.result()  # re-raise why the bot stopped
         raise AssertionError("the bot did not become ready within 15 seconds")
     return RunningBot(bot, task, stack)
+
+
+CogT = TypeVar("CogT", bound=commands.Cog)
+
+
+def running_cog(running: RunningBot, cog_class: type[CogT]) -> CogT:
+    """The running bot's instance of a cog. Compared by name, not identity: discord.py drops a
+    closed bot's extension modules from sys.modules, so a later bot loads fresh class objects."""
+    found = running.bot.get_cog(cog_class.__cog_name__)
+    assert found is not None, f"no {cog_class.__cog_name__} cog is loaded"
+    assert type(found).__qualname__ == cog_class.__qualname__, found
+    return cast(CogT, found)
 
 
 @dataclass

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from bot.cogs.buddies import Buddies
 from db.models import BuddyEnrolment
-from tests.e2e.harness import Community, ManualClock, RunningBot
+from tests.e2e.harness import Community, ManualClock, RunningBot, running_cog
 from tests.simulator import DiscordSimulator, SimChannel, SimMessage, SimUser
 
 
@@ -147,8 +147,7 @@ async def test_approval_mode_posts_proposals_only_coordinators_can_decide(
 async def test_the_weekly_run_pairs_people_at_the_community_time(
     sim: DiscordSimulator, community: Community, running: RunningBot, manual_clock: ManualClock
 ) -> None:
-    cog = running.bot.get_cog("Buddies")
-    assert isinstance(cog, Buddies)
+    cog = running_cog(running, Buddies)
     buddy, newcomer = community.new_citizen("wk_buddy"), community.new_citizen("wk_new")
     await join(sim, community, buddy, "buddy", capacity=1)
     await join(sim, community, newcomer, "newcomer")

@@ -25,7 +25,7 @@ from db.models import (
     OutboxMessage,
     Signup,
 )
-from tests.e2e.harness import Community, ManualClock, RunningBot
+from tests.e2e.harness import Community, ManualClock, RunningBot, running_cog
 from tests.simulator import DiscordSimulator, SimChannel, SimMessage, SimUser
 
 T = TypeVar("T")
@@ -83,9 +83,7 @@ async def activity_with(
 
 
 def cog(running: RunningBot) -> Feedback:
-    found = running.bot.get_cog("Feedback")
-    assert isinstance(found, Feedback)
-    return found
+    return running_cog(running, Feedback)
 
 
 async def dm_containing(sim: DiscordSimulator, user: SimUser, words: str) -> SimMessage:
