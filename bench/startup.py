@@ -49,7 +49,12 @@ async def launch(args: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Seconds from launch to the ready line (minus the ready delay), and RSS in MB then."""
     started = time.perf_counter()
     process = await asyncio.create_subprocess_exec(
-        sys.executable, *args, env=env, cwd=ROOT, stderr=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.DEVNULL
+        sys.executable,
+        *args,
+        env=env,
+        cwd=ROOT,
+        stderr=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.DEVNULL,
     )
     assert process.stderr is not None
     try:
@@ -91,7 +96,9 @@ async def main(members: int, runs: int) -> None:
         seconds, megabytes = await launch(["-c", BASELINE], env)
         base_times.append(seconds)
         base_memory.append(megabytes)
-    again, _ = await launch(["-m", "bot"], {**env, "DATABASE_URL": f"sqlite+aiosqlite:///{workdir}/bench-0.db"})
+    again, _ = await launch(
+        ["-m", "bot"], {**env, "DATABASE_URL": f"sqlite+aiosqlite:///{workdir}/bench-0.db"}
+    )
     await sim.stop()
 
     bot_time, base_time = statistics.median(bot_times), statistics.median(base_times)
@@ -100,9 +107,15 @@ async def main(members: int, runs: int) -> None:
     print(f"runs:                             {runs} (median shown)")
     print(f"bot, first start (migrate+sync):  {bot_time:.2f} s to ready, {bot_rss:.0f} MB resident")
     print(f"bot, restart (nothing to do):     {again:.2f} s to ready")
-    print(f"baseline bare discord.py client:  {base_time:.2f} s to ready, {base_rss:.0f} MB resident")
-    print(f"ratio bot / baseline:             time {bot_time / base_time:.2f}, memory {bot_rss / base_rss:.2f}")
-    print(f"goals (<= 2 s, <= 150 MB):        {'met' if bot_time <= 2 and bot_rss <= 150 else 'NOT met'}")
+    print(
+        f"baseline bare discord.py client:  {base_time:.2f} s to ready, {base_rss:.0f} MB resident"
+    )
+    print(
+        f"ratio bot / baseline:             time {bot_time / base_time:.2f}, memory {bot_rss / base_rss:.2f}"
+    )
+    print(
+        f"goals (<= 2 s, <= 150 MB):        {'met' if bot_time <= 2 and bot_rss <= 150 else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":
