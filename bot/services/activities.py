@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -66,6 +66,11 @@ class ActivityView:
 def signups_close_at(starts_at: datetime, deadline: datetime | None) -> datetime:
     """Sign-ups close at the deadline if one is set, and at the latest when the activity starts."""
     return min(deadline or starts_at, starts_at)
+
+
+_COPIED = [
+    field.name for field in fields(ActivityView) if field.name not in ("confirmed", "waiting")
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,26 +307,9 @@ async def view_of(session: AsyncSession, activity: Activity) -> ActivityView:
 
 
 def to_view(activity: Activity | Row[Any], confirmed: int, waiting: int) -> ActivityView:
-    return ActivityView(
-        id=activity.id,
-        guild_id=activity.guild_id,
-        title=activity.title,
-        kind=activity.kind,
-        starts_at=activity.starts_at,
-        duration_minutes=activity.duration_minutes,
-        capacity=activity.capacity,
-        place=activity.place,
-        description=activity.description,
-        lead_user_id=activity.lead_user_id,
-        status=activity.status,
-        cancel_reason=activity.cancel_reason,
-        signup_deadline=activity.signup_deadline,
-        confirmed=confirmed,
-        waiting=waiting,
-        announcement_channel_id=activity.announcement_channel_id,
-        announcement_message_id=activity.announcement_message_id,
-        scheduled_event_id=activity.scheduled_event_id,
-    )
+    """The view of an Activity, or of a row of its columns, with its counts."""
+    copied = {name: getattr(activity, name) for name in _COPIED}
+    return ActivityView(**copied, confirmed=confirmed, waiting=waiting)
 
 
 async def queue_announcement_refresh(
