@@ -12,6 +12,8 @@ from bot.cogs.buddies import Buddies
 from db.models import BuddyEnrolment
 from tests.e2e.harness import Community, ManualClock, RunningBot, running_cog
 from tests.simulator import DiscordSimulator, SimChannel, SimMessage, SimUser
+from tests.simulator.models import PRIVATE_THREAD
+from tests.simulator.permissions import VIEW_CHANNEL
 
 
 @pytest.fixture(autouse=True)
@@ -61,6 +63,42 @@ def pair_thread(community: Community, *people: SimUser) -> SimChannel | None:
     )
 
 
+COORDINATORS_THREAD = "Buddy programme: for coordinators"
+
+
+def coordinators_thread(community: Community) -> SimChannel | None:
+    """The one private thread in the buddies channel where proposals and help alerts go."""
+    found = [
+        thread
+        for thread in community.guild.threads.values()
+        if thread.parent_id == community.buddies.id and thread.name == COORDINATORS_THREAD
+    ]
+    assert len(found) <= 1, "the coordinators' thread is made once and reused"
+    return found[0] if found else None
+
+
+def assert_only_coordinators_in(
+    sim: DiscordSimulator, community: Community, thread: SimChannel, *people: SimUser
+) -> None:
+    assert thread.type == PRIVATE_THREAD
+    members = {user.id for user in sim.thread_members(thread)}
+    assert community.coordinator.id in members
+    assert community.guild.can(community.coordinator, thread, VIEW_CHANNEL)
+    for person in people:  # so they cannot read it, nor press Approve or Skip
+        assert person.id not in members
+        assert not community.guild.can(person, thread, VIEW_CHANNEL)
+
+
+def assert_nothing_in_the_open_channel_about(
+    sim: DiscordSimulator, community: Community, *people: SimUser
+) -> None:
+    for message in sim.channel_messages(community.buddies):
+        for person in people:
+            assert person.mention not in message.text
+        assert "would like some help" not in message.text
+        assert "Buddy proposal" not in message.text
+
+
 async def new_pair(
     sim: DiscordSimulator, community: Community, name: str
 ) -> tuple[SimUser, SimUser, SimChannel]:
@@ -103,24 +141,27 @@ async def test_pairing_opens_a_private_thread_with_both_and_why(
     assert "Next check-in" in status.text
 
 
-async def test_a_checkin_answered_id_like_help_reaches_coordinators(
+async def test_a_checkin_answered_id_like_help_reaches_coordinators_in_their_private_thread(
     sim: DiscordSimulator, community: Community, running: RunningBot, manual_clock: ManualClock
 ) -> None:
-    _, newcomer, _ = await new_pair(sim, community, "help")
+    buddy, newcomer, _ = await new_pair(sim, community, "help")
     manual_clock.advance(timedelta(days=7, minutes=1))
     running.bot.outbox.wake()
     checkin = await dm_containing(sim, newcomer, "Have you talked")
     help_id = button(checkin, ":help")
     answer = await sim.click(newcomer, checkin, help_id)
     assert "coordinator will get in touch" in answer.text
+    thread = await sim.wait_for(lambda: coordinators_thread(community), what="coordinators thread")
     alert = await sim.wait_for(
-        lambda: sim.find_message(community.buddies, contains="would like some help"), what="alert"
+        lambda: sim.find_message(thread, contains="would like some help"), what="alert"
     )
     assert community.coordinators.mention in alert.text
     assert newcomer.mention not in alert.text
+    assert_only_coordinators_in(sim, community, thread, buddy, newcomer)
+    assert_nothing_in_the_open_channel_about(sim, community, buddy, newcomer)
 
 
-async def test_approval_mode_posts_proposals_only_coordinators_can_decide(
+async def test_approval_mode_posts_proposals_in_the_coordinators_private_thread(
     sim: DiscordSimulator, community: Community, running: RunningBot
 ) -> None:
     running.bot.settings.buddies.approval_mode = "approve"
@@ -130,16 +171,61 @@ async def test_approval_mode_posts_proposals_only_coordinators_can_decide(
         await join(sim, community, newcomer, "newcomer")
         reply = await sim.slash(community.guild, community.coordinator, "buddy pair", {})
         assert "waiting for approval" in reply.text
-        proposal = await sim.wait_for(
-            lambda: sim.find_message(community.buddies, contains=newcomer.mention), what="proposal"
+        assert COORDINATORS_THREAD in reply.text
+        thread = await sim.wait_for(
+            lambda: coordinators_thread(community), what="coordinators thread"
         )
+        proposal = await sim.wait_for(
+            lambda: sim.find_message(thread, contains=newcomer.mention), what="proposal"
+        )
+        assert buddy.mention in proposal.text
+        assert_only_coordinators_in(sim, community, thread, buddy, newcomer)
+        assert_nothing_in_the_open_channel_about(sim, community, buddy, newcomer)
         approve = button(proposal, ":approve")
-        refused = await sim.click(buddy, proposal, approve)
-        assert "Only coordinators" in refused.text
         assert pair_thread(community, buddy, newcomer) is None
         decided = await sim.click(community.coordinator, proposal, approve)
         assert "Approved" in decided.text
         await sim.wait_for(lambda: pair_thread(community, buddy, newcomer), what="pair thread")
+    finally:
+        running.bot.settings.buddies.approval_mode = "auto"
+
+
+async def test_the_coordinators_thread_follows_the_coordinator_role(
+    sim: DiscordSimulator, community: Community, running: RunningBot
+) -> None:
+    new_coordinator = community.new_citizen("new_coordinator")
+    community.guild.add_member(new_coordinator, roles=[community.coordinators.id])
+    guild = running.bot.get_guild(community.guild.id)
+    assert guild is not None
+
+    def role_holders() -> set[int]:
+        role = guild.get_role(community.coordinators.id)
+        return {member.id for member in role.members} if role else set()
+
+    await sim.wait_for(lambda: new_coordinator.id in role_holders() or None, what="role given")
+    running.bot.settings.buddies.approval_mode = "approve"
+    try:
+        for round_name, coordinator in (("role_on", True), ("role_off", False)):
+            buddy = community.new_citizen(f"{round_name}_buddy")
+            newcomer = community.new_citizen(f"{round_name}_new")
+            await join(sim, community, buddy, "buddy", capacity=1)
+            await join(sim, community, newcomer, "newcomer")
+            await sim.slash(community.guild, community.coordinator, "buddy pair", {})
+            thread = await sim.wait_for(
+                lambda: coordinators_thread(community), what="coordinators thread"
+            )
+            await sim.wait_for(
+                lambda n=newcomer, t=thread: sim.find_message(t, contains=n.mention),
+                what="proposal",
+            )
+            members = {user.id for user in sim.thread_members(thread)}
+            assert (new_coordinator.id in members) is coordinator
+            assert_only_coordinators_in(sim, community, thread, buddy, newcomer)
+            if coordinator:
+                community.guild.add_member(new_coordinator, roles=[])
+                await sim.wait_for(
+                    lambda: new_coordinator.id not in role_holders() or None, what="role taken"
+                )
     finally:
         running.bot.settings.buddies.approval_mode = "auto"
 

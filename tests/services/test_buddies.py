@@ -293,3 +293,17 @@ async def test_a_weekly_run_is_claimed_once_and_a_new_community_waits_for_the_ne
         async with db.sessions() as session, session.begin():
             claims.append(await buddies.claim_weekly_run(session, GUILD, scheduled))
     assert claims == [False, False, True, False]
+
+
+async def test_the_coordinators_thread_is_kept_per_community_and_can_be_replaced(
+    db: Database,
+) -> None:
+    async with db.sessions() as session, session.begin():
+        assert await buddies.coordinator_thread(session, GUILD) is None
+        await buddies.remember_coordinator_thread(session, GUILD, 555)
+    async with db.sessions() as session, session.begin():
+        assert await buddies.coordinator_thread(session, GUILD) == 555
+        assert await buddies.coordinator_thread(session, GUILD + 1) is None
+        await buddies.remember_coordinator_thread(session, GUILD, 777)  # the old one was deleted
+    async with db.sessions() as session:
+        assert await buddies.coordinator_thread(session, GUILD) == 777

@@ -12,6 +12,7 @@ from discord.utils import format_dt
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.client import HealthBot
+from bot.cogs.buddies._messages import COORDINATORS_THREAD
 from bot.errors import InvalidInput, NotFound
 from bot.permissions import coordinator_only
 from bot.services import buddies
@@ -153,7 +154,8 @@ class Buddies(commands.GroupCog, group_name="buddy", group_description="The budd
         assert interaction.guild_id is not None
         result = await self.run_pairing(interaction.guild_id)
         how = (
-            "They are waiting for approval in the buddies channel."
+            f'They are waiting for approval in the private thread "{COORDINATORS_THREAD}" '
+            "in the buddies channel."
             if plan_of(self.bot.settings.buddies).approve_first
             else "They are being introduced in private threads now."
         )

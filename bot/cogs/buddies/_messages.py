@@ -4,10 +4,15 @@ The introduction is an outbox row too, so a pair made just before a crash is sti
 introduced: its renderer opens the private thread itself (remembering it, so a retry posts
 into the same thread) and, if no thread can be made, queues the introduction to each person
 instead, which delivery sends by DM or in their own private thread.
+
+Proposals and "I'd like help" alerts name or point to people, so they never go in the open
+buddies channel: they go to one private thread in it, "Buddy programme: for coordinators",
+that only coordinators are in.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -23,6 +28,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+COORDINATORS_THREAD = "Buddy programme: for coordinators"
 STARTERS = (
     "What got you interested in taking part?",
     "Is there an activity coming up that one of you is thinking about?",
@@ -33,6 +39,7 @@ STARTERS = (
 class BuddyMessages:
     def __init__(self, bot: HealthBot) -> None:
         self.bot = bot
+        self._thread_lock = asyncio.Lock()
 
     def register(self) -> None:
         register = self.bot.outbox.register
@@ -110,9 +117,9 @@ class BuddyMessages:
         pair = await self._pair(item)
         if pair is None or pair.status != "proposed":
             return None
-        setup = await self.bot.community(item.guild_id)
-        if setup.buddies_channel_id is None:
-            raise LookupError("no buddies channel for proposals; set one with /setup")
+        thread = await self.coordinators_thread(item.guild_id)
+        # The two people are named in the embed only: a mention in a private thread's text
+        # could add them to it.
         embed = discord.Embed(
             title=f"Buddy proposal #{pair.id}",
             description=(
@@ -124,22 +131,86 @@ class BuddyMessages:
             content="A new buddy pair is waiting for a coordinator to approve or skip it.",
             embeds=[embed],
             view=proposal_view(pair.id),
-            channel_id=setup.buddies_channel_id,
+            channel_id=thread.id,
         )
 
     async def help_alert(self, item: OutboxItem) -> Outgoing | None:
+        thread = await self.coordinators_thread(item.guild_id)
         setup = await self.bot.community(item.guild_id)
-        if setup.buddies_channel_id is None:
-            raise LookupError("no buddies channel for help alerts; set one with /setup")
         role = f"<@&{setup.coordinator_role_id}> " if setup.coordinator_role_id else ""
         return Outgoing(
             content=(
                 f"{role}Someone in buddy pair #{item.payload['pair_id']} would like some help. "
                 "`/buddy list` shows who is in the pair. Please get in touch with them."
             ),
-            channel_id=setup.buddies_channel_id,
+            channel_id=thread.id,
             allowed_mentions=discord.AllowedMentions(roles=True),
         )
+
+    async def coordinators_thread(self, guild_id: int) -> discord.Thread:
+        """The one private thread in the buddies channel where proposals and help alerts go:
+        made the first time, then reused. Each time, everyone with the coordinator role is
+        added (adding someone already there changes nothing) and anyone who is no longer a
+        coordinator is taken out. With no thread, nothing is posted in the open channel: the
+        row fails and is retried."""
+        setup = await self.bot.community(guild_id)
+        parent = self.bot.get_channel(setup.buddies_channel_id or 0)
+        if not isinstance(parent, discord.TextChannel):
+            raise LookupError(
+                "no buddies channel for proposals and help alerts; set one with /setup"
+            )
+        async with self._thread_lock:  # one thread and one member list, whatever goes at once
+            thread = await self._stored_coordinators_thread(guild_id, parent)
+            if thread is None:
+                thread = await parent.create_thread(
+                    name=COORDINATORS_THREAD,
+                    type=discord.ChannelType.private_thread,
+                    invitable=False,
+                    auto_archive_duration=10080,
+                )
+                async with self.bot.db.sessions() as session, session.begin():
+                    await buddies.remember_coordinator_thread(session, guild_id, thread.id)
+            await self._only_coordinators_in(thread, setup.coordinator_role_id)
+        return thread
+
+    async def _stored_coordinators_thread(
+        self, guild_id: int, parent: discord.TextChannel
+    ) -> discord.Thread | None:
+        async with self.bot.db.sessions() as session:
+            thread_id = await buddies.coordinator_thread(session, guild_id)
+        if thread_id is None:
+            return None
+        thread = parent.get_thread(thread_id)
+        if thread is None:  # archived threads are not kept in the cache
+            try:
+                found = await self.bot.fetch_channel(thread_id)
+            except (discord.NotFound, discord.Forbidden):
+                return None  # deleted, or out of reach: make a new one
+            thread = found if isinstance(found, discord.Thread) else None
+        if thread is None or thread.parent_id != parent.id:
+            return None  # the buddies channel changed: a new thread there
+        if thread.archived:
+            await thread.edit(archived=False)
+        return thread
+
+    async def _only_coordinators_in(self, thread: discord.Thread, role_id: int | None) -> None:
+        role = thread.guild.get_role(role_id) if role_id else None
+        coordinators = {
+            member.id: member for member in (role.members if role else ()) if not member.bot
+        }
+        for coordinator in coordinators.values():
+            await thread.add_user(coordinator)
+        if not thread.guild.chunked:
+            return  # not every member is known yet: take nobody out on a partial list
+        for joined in await thread.fetch_members():
+            member = thread.guild.get_member(joined.id)
+            stays = (
+                joined.id in coordinators
+                or joined.id == thread.owner_id
+                or (member is not None and member.guild_permissions.manage_guild)
+            )
+            if not stays:
+                await thread.remove_user(discord.Object(id=joined.id))
 
     async def checkin(self, item: OutboxItem) -> Outgoing | None:
         pair = await self._pair(item)

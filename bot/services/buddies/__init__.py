@@ -38,10 +38,12 @@ from bot.services.buddies.pairing import (
     WEEKDAYS,
     Profile,
     claim_weekly_run,
+    coordinator_thread,
     decide_proposal,
     guilds_in_programme,
     latest_run,
     overview,
+    remember_coordinator_thread,
     run_pairing,
 )
 from bot.services.buddies.pairs import (
@@ -75,6 +77,7 @@ __all__ = [
     "answer_checkin",
     "check_capacity",
     "claim_weekly_run",
+    "coordinator_thread",
     "decide_proposal",
     "end_pair",
     "erase_person",
@@ -86,6 +89,7 @@ __all__ = [
     "latest_run",
     "leave",
     "overview",
+    "remember_coordinator_thread",
     "remember_thread",
     "run_pairing",
     "save_profile",

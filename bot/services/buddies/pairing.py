@@ -1,5 +1,6 @@
 """Pairing runs: the weekly schedule, matching waiting newcomers with buddies who have free
-places, proposals a coordinator approves or skips, and the coordinators' overview."""
+places, proposals a coordinator approves or skips (in the coordinators' private thread, whose
+id is kept here), and the coordinators' overview."""
 
 from __future__ import annotations
 
@@ -106,6 +107,21 @@ async def decide_proposal(
     return pair_view(pair)
 
 
+async def coordinator_thread(session: AsyncSession, guild_id: int) -> int | None:
+    """The private thread where coordinators get proposals and help alerts, once it is made."""
+    state = await session.get(BotState, _coordinator_thread_key(guild_id))
+    return int(state.value) if state is not None else None
+
+
+async def remember_coordinator_thread(session: AsyncSession, guild_id: int, thread_id: int) -> None:
+    key = _coordinator_thread_key(guild_id)
+    state = await session.scalar(select(BotState).where(BotState.key == key).with_for_update())
+    if state is None:
+        session.add(BotState(key=key, value=str(thread_id)))
+    else:
+        state.value = str(thread_id)
+
+
 async def overview(session: AsyncSession, guild_id: int) -> Overview:
     enrolments = (
         await session.scalars(
@@ -192,6 +208,10 @@ async def _make_pair(
     else:
         await start_pair(session, pair, now, plan)
     return pair_view(pair)
+
+
+def _coordinator_thread_key(guild_id: int) -> str:
+    return f"buddy_coordinator_thread:{guild_id}"
 
 
 def _places_taken(pairs: Sequence[BuddyPair]) -> dict[int, int]:
