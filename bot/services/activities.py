@@ -1,16 +1,18 @@
-"""Activities: create, edit, cancel, find, list. Sign-up rules live in `bot.services.signups`."""
+"""Activities: create, edit, cancel, list. Sign-up rules live in `bot.services.signups`; finding
+an activity by what was typed lives in `bot.services.activity_lookup`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Row, Select, case, func, select
+from sqlalchemy import Row, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import Conflict, InvalidInput, NotFound
 from bot.services import outbox
+from bot.services.activity_lookup import UPCOMING, ActivityInfo, get_row, not_found, qualifying
 from db.models import KINDS, Activity, Signup
 
 MAX_TITLE = 100
@@ -26,18 +28,11 @@ REFRESH = "activity-announcement"
 
 
 @dataclass(frozen=True, slots=True)
-class ActivityView:
-    id: int
-    guild_id: int
-    title: str
-    kind: str
-    starts_at: datetime
-    duration_minutes: int
+class ActivityView(ActivityInfo):
+    """The activity with its sign-ups and announcement, as the activities capability shows it."""
+
     capacity: int
-    place: str | None
     description: str | None
-    lead_user_id: int | None
-    status: str
     cancel_reason: str | None
     signup_deadline: datetime | None
     confirmed: int
@@ -47,16 +42,8 @@ class ActivityView:
     scheduled_event_id: int | None
 
     @property
-    def ends_at(self) -> datetime:
-        return self.starts_at + timedelta(minutes=self.duration_minutes)
-
-    @property
     def places_left(self) -> int:
         return max(self.capacity - self.confirmed, 0)
-
-    @property
-    def cancelled(self) -> bool:
-        return self.status == "cancelled"
 
     @property
     def closes_at(self) -> datetime:
@@ -158,14 +145,14 @@ async def discard(session: AsyncSession, activity_id: int) -> None:
 async def record_announcement(
     session: AsyncSession, activity_id: int, channel_id: int, message_id: int
 ) -> None:
-    activity = await _get(session, activity_id)
+    activity = await get_row(session, activity_id)
     activity.announcement_channel_id, activity.announcement_message_id = channel_id, message_id
 
 
 async def record_scheduled_event(
     session: AsyncSession, activity_id: int, event_id: int | None
 ) -> None:
-    (await _get(session, activity_id)).scheduled_event_id = event_id
+    (await get_row(session, activity_id)).scheduled_event_id = event_id
 
 
 async def edit_activity(
@@ -211,10 +198,7 @@ async def cancel_activity(
 
 
 async def get_activity(session: AsyncSession, guild_id: int, activity_id: int) -> ActivityView:
-    activity = await session.get(Activity, activity_id)
-    if activity is None or activity.guild_id != guild_id:
-        raise NotFound(_not_found(str(activity_id)))
-    return await view_of(session, activity)
+    return await view_of(session, await get_row(session, activity_id, guild_id))
 
 
 async def view_by_id(session: AsyncSession, activity_id: int) -> ActivityView | None:
@@ -222,47 +206,11 @@ async def view_by_id(session: AsyncSession, activity_id: int) -> ActivityView | 
     return None if activity is None else await view_of(session, activity)
 
 
-async def find_open(
-    session: AsyncSession, guild_id: int, typed: str, now: datetime, limit: int = 25
-) -> list[ActivityView]:
-    """Open activities not started yet whose title contains `typed`, soonest first."""
-    query = _upcoming(guild_id, now).limit(limit)
-    if typed.strip():
-        query = query.where(func.lower(Activity.title).contains(typed.strip().lower()))
-    return await _views(session, list(await session.scalars(query)))
-
-
-async def resolve(session: AsyncSession, guild_id: int, typed: str, now: datetime) -> int:
-    """The id picked from autocomplete, or the one open activity whose title is exactly `typed`."""
-    text = typed.strip()
-    if text.isdigit():
-        found = await session.scalar(
-            select(Activity.id).where(Activity.id == int(text), Activity.guild_id == guild_id)
-        )
-        if found is not None:
-            return found
-    matches = list(
-        await session.scalars(
-            _upcoming(guild_id, now)
-            .with_only_columns(Activity.id)
-            .where(func.lower(Activity.title) == text.lower())
-            .limit(2)
-        )
-    )
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        raise InvalidInput(
-            f"More than one open activity is called {text!r}. Pick the one you mean from the list."
-        )
-    raise NotFound(_not_found(text))
-
-
 async def upcoming_page(
     session: AsyncSession, guild_id: int, now: datetime, kind: str | None, page: int, size: int
 ) -> tuple[list[ActivityView], int]:
     """One page of open activities not started yet (soonest first) and the number of pages."""
-    query = _upcoming(guild_id, now)
+    query = qualifying(guild_id, now, UPCOMING)
     if kind is not None:
         query = query.where(Activity.kind == kind)
     total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -283,7 +231,7 @@ async def lock_open(session: AsyncSession, guild_id: int, activity_id: int) -> A
 def refuse_unless_open(found: RowT | None, guild_id: int, activity_id: int) -> RowT:
     """`found` (an Activity or a row of its columns), if it is this community's and not cancelled."""
     if found is None or found.guild_id != guild_id:
-        raise NotFound(_not_found(str(activity_id)))
+        raise NotFound(not_found(str(activity_id)))
     if found.status == "cancelled":
         raise Conflict(f"{found.title} was cancelled. Try `/activities` to see what is coming up.")
     return found
@@ -375,21 +323,6 @@ async def _views(session: AsyncSession, activities: list[Activity]) -> list[Acti
     return [to_view(a, *by_id.get(a.id, (0, 0))) for a in activities]
 
 
-def _upcoming(guild_id: int, now: datetime) -> Select[Activity]:
-    return (
-        select(Activity)
-        .where(Activity.guild_id == guild_id, Activity.status == "open", Activity.starts_at > now)
-        .order_by(Activity.starts_at, Activity.id)
-    )
-
-
-async def _get(session: AsyncSession, activity_id: int) -> Activity:
-    activity = await session.get(Activity, activity_id)
-    if activity is None:
-        raise NotFound(_not_found(str(activity_id)))
-    return activity
-
-
 def _check_title(title: str) -> None:
     if not title.strip():
         raise InvalidInput("The title cannot be empty. Give the activity a short name.")
@@ -419,10 +352,3 @@ def _check_length(name: str, value: str | None, most: int) -> None:
 
 def _blank_to_none(text: str | None) -> str | None:
     return text.strip() or None if text is not None else None
-
-
-def _not_found(typed: str) -> str:
-    return (
-        f"I could not find an activity matching {typed!r}. "
-        "Start typing its name and pick it from the list, or try `/activities`."
-    )

@@ -1,5 +1,6 @@
-"""The announcement (embed and buttons), the `activity` option, and what pressing Sign up,
-Withdraw or Add to calendar does. `/signup` and `/withdraw` do the same as the buttons.
+"""The announcement (embed and buttons), the `activity` option (for every capability), and what
+pressing Sign up, Withdraw or Add to calendar does. `/signup` and `/withdraw` do the same as the
+buttons.
 
 The buttons are DynamicItems carrying the activity id, so they work on any announcement,
 however old, after any restart.
@@ -17,8 +18,9 @@ from discord import app_commands
 from discord.utils import format_dt
 
 from bot.reporting import guarded
-from bot.services import activities, calendar, signups
+from bot.services import activities, activity_lookup, calendar, signups
 from bot.services.activities import ActivityView
+from bot.services.activity_lookup import RECENT, STARTED, UPCOMING, Scope
 from bot.ui.consent import require_consent
 
 if TYPE_CHECKING:
@@ -227,16 +229,20 @@ def keeper(bot: HealthBot) -> AnnouncementKeeper:
 
 
 class ActivityOption(app_commands.Transformer["HealthBot"]):
-    """The `activity` option: autocompletes open activities (title and date), and reads the
-    chosen id or a typed title that matches exactly one open activity."""
+    """The `activity` option: autocompletes the activities in `scope` (title, date and time),
+    and reads the chosen id, or a typed title that names one of them, as the activity's id."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
 
     async def transform(self, interaction: Interaction, value: Any, /) -> int:
         assert interaction.guild_id is not None
         bot = interaction.client
         async with bot.db.sessions() as session:
-            return await activities.resolve(
-                session, interaction.guild_id, str(value), bot.clock.now()
+            found = await activity_lookup.resolve(
+                session, interaction.guild_id, str(value), bot.clock.now(), self.scope
             )
+        return found.id
 
     async def autocomplete(  # type: ignore[override]
         self, interaction: Interaction, value: str, /
@@ -246,8 +252,8 @@ class ActivityOption(app_commands.Transformer["HealthBot"]):
         bot = interaction.client
         zone = (await bot.community(interaction.guild_id)).zone
         async with bot.db.sessions() as session:
-            found = await activities.find_open(
-                session, interaction.guild_id, value, bot.clock.now()
+            found = await activity_lookup.search(
+                session, interaction.guild_id, value, bot.clock.now(), self.scope
             )
         return [
             app_commands.Choice(
@@ -258,4 +264,9 @@ class ActivityOption(app_commands.Transformer["HealthBot"]):
         ]
 
 
-ActivityArg = app_commands.Transform[int, ActivityOption]
+# The id of an activity: open and not started (sign-ups, editing) ...
+ActivityArg = app_commands.Transform[int, ActivityOption(UPCOMING)]
+# ... open, or ended in the last 30 days (the checklist) ...
+RecentActivityArg = app_commands.Transform[int, ActivityOption(RECENT)]
+# ... or started and not cancelled (feedback).
+StartedActivityArg = app_commands.Transform[int, ActivityOption(STARTED)]

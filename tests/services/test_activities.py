@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.errors import Conflict, InvalidInput, NotFound
-from bot.services import activities, calendar, signups
+from bot.services import activities, activity_lookup, calendar, signups
 from bot.services.activities import ActivityChanges, ActivityDraft
+from bot.services.activity_lookup import RECENT, STARTED
 from db.engine import Database
 from db.models import Activity, OutboxMessage
 
@@ -118,27 +119,35 @@ async def test_cancelling_tells_everyone_and_closes_sign_ups(db: Database) -> No
         await fill(db, activity_id, 14)
 
 
+async def resolve(db: Database, typed: str) -> int:
+    async with db.sessions() as session:
+        return (await activity_lookup.resolve(session, GUILD, typed, NOW)).id
+
+
 async def test_a_typed_title_matching_one_open_activity_resolves_to_it(db: Database) -> None:
     activity_id = await create(db)
-    async with db.sessions() as session:
-        assert (
-            await activities.resolve(session, GUILD, "set research PRIORITIES", NOW) == activity_id
-        )
-        assert await activities.resolve(session, GUILD, str(activity_id), NOW) == activity_id
+    assert await resolve(db, "set research PRIORITIES") == activity_id
+    assert await resolve(db, str(activity_id)) == activity_id
+
+
+async def test_an_exact_title_wins_over_titles_that_only_contain_it(db: Database) -> None:
+    exact = await create(db, replace(DRAFT, title="Tea"))
+    await create(db, replace(DRAFT, title="Tea and cake"))
+    assert await resolve(db, "tea") == exact
+    with pytest.raises(NotFound, match="could not find"):
+        await resolve(db, "te")
 
 
 async def test_a_title_shared_by_two_activities_asks_to_pick(db: Database) -> None:
     await create(db)
     await create(db)
-    async with db.sessions() as session:
-        with pytest.raises(InvalidInput, match="More than one"):
-            await activities.resolve(session, GUILD, DRAFT.title, NOW)
+    with pytest.raises(InvalidInput, match="More than one open activity"):
+        await resolve(db, DRAFT.title)
 
 
 async def test_an_unknown_activity_is_not_found(db: Database) -> None:
-    async with db.sessions() as session:
-        with pytest.raises(NotFound, match="could not find"):
-            await activities.resolve(session, GUILD, "Bake sale", NOW)
+    with pytest.raises(NotFound, match="could not find"):
+        await resolve(db, "Bake sale")
 
 
 async def test_upcoming_is_soonest_first_by_kind_and_paged(db: Database) -> None:
@@ -162,8 +171,27 @@ async def test_autocomplete_finds_open_activities_by_part_of_the_title(db: Datab
     async with db.sessions() as session, session.begin():
         await activities.cancel_activity(session, GUILD, cancelled, None, NOW)
     async with db.sessions() as session:
-        found = await activities.find_open(session, GUILD, "grant", NOW)
+        found = await activity_lookup.search(session, GUILD, "grant", NOW)
     assert [a.title for a in found] == ["Grant review"]
+
+
+async def test_each_scope_offers_its_own_activities_in_its_own_order(db: Database) -> None:
+    cancelled = await create(db, replace(DRAFT, title="Ended, cancelled"))
+    async with db.sessions() as session, session.begin():
+        await activities.cancel_activity(session, GUILD, cancelled, None, NOW)
+    days = {"Ended long ago": -40, "Ended": -5, "Just ended": -1, "Soon": 3, "Ended, cancelled": -2}
+    for title in list(days)[:-1]:
+        await create(db, replace(DRAFT, title=title))
+    async with db.sessions() as session, session.begin():
+        for activity in await session.scalars(select(Activity)):
+            activity.starts_at = NOW + timedelta(days=days[activity.title])
+    async with db.sessions() as session:
+        upcoming = await activity_lookup.search(session, GUILD, "", NOW)
+        recent = await activity_lookup.search(session, GUILD, "", NOW, RECENT)
+        started = await activity_lookup.search(session, GUILD, "", NOW, STARTED)
+    assert [a.title for a in upcoming] == ["Soon"]
+    assert [a.title for a in recent] == ["Ended", "Just ended", "Soon"]
+    assert [a.title for a in started] == ["Just ended", "Ended", "Ended long ago"]
 
 
 async def test_calendar_file_has_utc_times_escaped_text_and_short_lines(db: Database) -> None:
