@@ -11,8 +11,9 @@ from discord.ext import commands
 
 from bot.client import HealthBot
 from bot.delivery import Outgoing
-from bot.services import checklist, outbox, reminders
+from bot.services import activity_lookup, checklist, outbox, reminders
 from bot.services.outbox import OutboxItem
+from bot.ui.activities import RecentActivityArg
 from bot.ui.checklist import (
     TickButton,
     checklist_embed,
@@ -45,14 +46,14 @@ class Checklist(commands.Cog):
     @app_commands.command(name="checklist", description="See and tick an activity's checklist")
     @app_commands.describe(activity="The activity (start typing its title)")
     @app_commands.guild_only()
-    async def show(self, interaction: discord.Interaction[HealthBot], activity: str) -> None:
+    async def show(
+        self, interaction: discord.Interaction[HealthBot], activity: RecentActivityArg
+    ) -> None:
         assert interaction.guild_id is not None
         bot = self.bot
         coordinator = await is_coordinator_of(bot, interaction.guild_id, interaction.user.id)
         async with bot.db.sessions() as session:
-            info = await checklist.find_activity(
-                session, interaction.guild_id, activity, bot.clock.now()
-            )
+            info = await activity_lookup.get_info(session, activity, interaction.guild_id)
             checklist.check_may_manage(info, interaction.user.id, is_coordinator=coordinator)
             state = await checklist.checklist(session, info, bot.checklist_items)
             given_up = await outbox.unreachable(session, info.guild_id, activity_id=info.id)
@@ -64,23 +65,6 @@ class Checklist(commands.Cog):
             view=tick_view(info, state.open_items),
             ephemeral=True,
         )
-
-    @show.autocomplete("activity")
-    async def activity_autocomplete(
-        self, interaction: discord.Interaction[HealthBot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None:
-            return []
-        async with self.bot.db.sessions() as session:
-            found = await checklist.open_activities(
-                session, interaction.guild_id, current, self.bot.clock.now()
-            )
-        return [
-            app_commands.Choice(
-                name=f"{info.title} ({info.starts_at:%d %b %Y})"[:100], value=str(info.id)
-            )
-            for info in found
-        ]
 
     async def plan(self, activity_id: int | None = None) -> None:
         """Queue what is owed (all activities, or one), then wake the outbox."""

@@ -17,7 +17,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import Conflict, NotAllowed, NotFound
-from db.models import Activity, ChecklistTick
+
+# Re-exported: the checklist's views and messages take the shared read model.
+from bot.services.activity_lookup import ActivityInfo as ActivityInfo
+from bot.services.activity_lookup import activity_info as activity_info
+from db.models import ChecklistTick
 
 FILE_NAME = "checklist.toml"
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -43,18 +47,6 @@ class ChecklistItem:
         if self.anchor == "end":
             point += timedelta(minutes=duration_minutes)
         return point + timedelta(hours=self.offset_hours)
-
-
-@dataclass(frozen=True, slots=True)
-class ActivityInfo:
-    id: int
-    guild_id: int
-    title: str
-    starts_at: datetime
-    duration_minutes: int
-    place: str | None
-    lead_user_id: int | None
-    is_open: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,59 +141,7 @@ def _parse_item(raw: dict[str, Any], block: _Block) -> ChecklistItem:
     return ChecklistItem(key, text.strip(), raw["stage"], raw["for"], raw["from"], float(offset))
 
 
-# -- activities and ticks -------------------------------------------------------------------
-
-
-async def activity_info(session: AsyncSession, activity_id: int) -> ActivityInfo | None:
-    row = await session.get(Activity, activity_id)
-    return None if row is None else to_info(row)
-
-
-def to_info(row: Activity) -> ActivityInfo:
-    return ActivityInfo(
-        id=row.id,
-        guild_id=row.guild_id,
-        title=row.title,
-        starts_at=row.starts_at,
-        duration_minutes=row.duration_minutes,
-        place=row.place,
-        lead_user_id=row.lead_user_id,
-        is_open=row.status == "open",
-    )
-
-
-async def open_activities(
-    session: AsyncSession, guild_id: int, typed: str, now: datetime, limit: int = 25
-) -> list[ActivityInfo]:
-    """Open activities (upcoming, or ended in the last 30 days) whose title has `typed`."""
-    rows = await session.scalars(
-        select(Activity)
-        .where(
-            Activity.guild_id == guild_id,
-            Activity.status == "open",
-            Activity.starts_at >= now - timedelta(days=30),
-            Activity.title.ilike(f"%{typed.strip()}%"),
-        )
-        .order_by(Activity.starts_at)
-        .limit(limit)
-    )
-    return [to_info(row) for row in rows]
-
-
-async def find_activity(
-    session: AsyncSession, guild_id: int, typed: str, now: datetime
-) -> ActivityInfo:
-    """The activity chosen in an `activity` option: its id, or a title matching one."""
-    found = await activity_info(session, int(typed)) if typed.strip().isdigit() else None
-    if found is None:
-        matches = await open_activities(session, guild_id, typed, now, limit=2)
-        found = matches[0] if len(matches) == 1 else None
-    if found is None or found.guild_id != guild_id:
-        raise NotFound(
-            f"I could not find the activity {typed!r}. Start typing its title and pick it "
-            "from the list."
-        )
-    return found
+# -- ticks -----------------------------------------------------------------------------------
 
 
 async def checklist(

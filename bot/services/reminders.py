@@ -19,14 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.services import outbox
-from bot.services.checklist import (
-    ActivityChecklist,
-    ActivityInfo,
-    ChecklistItem,
-    activity_info,
-    checklist,
-    to_info,
-)
+from bot.services.activity_lookup import ActivityInfo, activity_info, to_info
+from bot.services.checklist import ActivityChecklist, ChecklistItem, checklist
 from bot.services.outbox import OutboxItem
 from db.models import Activity, Signup
 

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from bot.errors import Conflict, NotAllowed, NotFound
-from bot.services import checklist
+from bot.services import activity_lookup, checklist
+from bot.services.activity_lookup import RECENT
 from bot.services.checklist import ChecklistFileError, ChecklistItem
 from bot.settings import DEFAULT_CONFIG_DIR
 from db.engine import Database
@@ -132,10 +133,14 @@ async def test_ticking_on_a_cancelled_activity_is_refused(db: Database) -> None:
 async def test_an_activity_is_found_by_id_or_by_a_title_matching_one(db: Database) -> None:
     activity_id = await add_activity(db, title="Student interviews")
     await add_activity(db, title="Research priorities")
+
+    async def find(guild_id: int, typed: str) -> int:
+        return (await activity_lookup.resolve(session, guild_id, typed, NOW, RECENT)).id
+
     async with db.sessions() as session:
-        assert (await checklist.find_activity(session, 1, str(activity_id), NOW)).id == activity_id
-        assert (await checklist.find_activity(session, 1, "interviews", NOW)).id == activity_id
+        assert await find(1, str(activity_id)) == activity_id
+        assert await find(1, "interviews") == activity_id
         with pytest.raises(NotFound):
-            await checklist.find_activity(session, 1, "nothing like this", NOW)
+            await find(1, "nothing like this")
         with pytest.raises(NotFound):
-            await checklist.find_activity(session, 2, str(activity_id), NOW)
+            await find(2, str(activity_id))
