@@ -15,8 +15,9 @@ from discord.ext import commands
 from bot.client import HealthBot
 from bot.errors import InvalidInput
 from bot.permissions import coordinator_only
-from bot.services import feedback
+from bot.services import activity_lookup, feedback
 from bot.services.feedback_chart import rating_chart
+from bot.ui.activities import StartedActivityArg
 from bot.ui.consent import require_consent
 from bot.ui.feedback import REACTIONS, open_form, summary_embed
 
@@ -39,10 +40,11 @@ class Feedback(commands.Cog):
     @group.command(name="give", description="A short form about an activity you took part in")
     @app_commands.describe(activity=ACTIVITY_HELP)
     @app_commands.guild_only()
-    async def give(self, interaction: discord.Interaction[HealthBot], activity: str) -> None:
-        found = await self._find(interaction, activity)
-        if await require_consent(interaction, "feedback_give", str(found.id)):
-            await open_form(interaction, found.id)
+    async def give(
+        self, interaction: discord.Interaction[HealthBot], activity: StartedActivityArg
+    ) -> None:
+        if await require_consent(interaction, "feedback_give", str(activity)):
+            await open_form(interaction, activity)
 
     async def continue_give(self, interaction: discord.Interaction[HealthBot], arg: str) -> None:
         """After "I agree" on the consent card: open the form they asked for."""
@@ -52,12 +54,13 @@ class Feedback(commands.Cog):
     @app_commands.describe(activity=ACTIVITY_HELP)
     @app_commands.guild_only()
     @coordinator_only()
-    async def summary(self, interaction: discord.Interaction[HealthBot], activity: str) -> None:
+    async def summary(
+        self, interaction: discord.Interaction[HealthBot], activity: StartedActivityArg
+    ) -> None:
         assert interaction.guild is not None
-        found = await self._find(interaction, activity)
         await interaction.response.defer(ephemeral=True, thinking=True)
         async with self.bot.db.sessions() as session:
-            result = await feedback.summarise(session, interaction.guild.id, found.id)
+            result = await feedback.summarise(session, interaction.guild.id, activity)
         names = {
             member.id: member.display_name
             for item in result.items
@@ -65,14 +68,14 @@ class Feedback(commands.Cog):
             and (member := interaction.guild.get_member(item.user_id)) is not None
         }
         chart = await asyncio.to_thread(
-            rating_chart, found.title, result.rating_counts, result.average
+            rating_chart, result.activity.title, result.rating_counts, result.average
         )
         table = feedback.summary_csv(result, names).encode()
         await interaction.followup.send(
             embed=summary_embed(result, names),
             files=[
                 discord.File(io.BytesIO(chart), filename="ratings.png"),
-                discord.File(io.BytesIO(table), filename=f"feedback-activity-{found.id}.csv"),
+                discord.File(io.BytesIO(table), filename=f"feedback-activity-{activity}.csv"),
             ],
             ephemeral=True,
         )
@@ -86,11 +89,10 @@ class Feedback(commands.Cog):
     async def respond(
         self,
         interaction: discord.Interaction[HealthBot],
-        activity: str,
+        activity: StartedActivityArg,
         text: app_commands.Range[str, 1, feedback.MAX_UPDATE],
     ) -> None:
         assert interaction.guild_id is not None
-        found = await self._find(interaction, activity)
         setup = await self.bot.community(interaction.guild_id)
         if setup.feedback_channel_id is None:
             raise InvalidInput(
@@ -98,8 +100,9 @@ class Feedback(commands.Cog):
                 "`/setup feedback`, then try again. Nothing was sent."
             )
         async with self.bot.db.sessions() as session, session.begin():
+            found = await activity_lookup.get_info(session, activity, interaction.guild_id)
             reached = await feedback.send_update(
-                session, interaction.guild_id, found.id, text, self.bot.clock.now()
+                session, interaction.guild_id, activity, text, self.bot.clock.now()
             )
         self.bot.outbox.wake()
         await interaction.response.send_message(
@@ -108,34 +111,6 @@ class Feedback(commands.Cog):
             "(anonymous ones too; anyone on a pause gets it when the pause ends).",
             ephemeral=True,
         )
-
-    @give.autocomplete("activity")
-    @summary.autocomplete("activity")
-    @respond.autocomplete("activity")
-    async def activity_autocomplete(
-        self, interaction: discord.Interaction[HealthBot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None:
-            return []
-        setup = await self.bot.community(interaction.guild_id)
-        async with self.bot.db.sessions() as session:
-            found = await feedback.started_activities(
-                session, interaction.guild_id, current, self.bot.clock.now()
-            )
-        return [
-            app_commands.Choice(
-                name=f"{a.title} ({a.starts_at.astimezone(setup.zone):%d %b %Y})"[:100],
-                value=str(a.id),
-            )
-            for a in found
-        ]
-
-    async def _find(
-        self, interaction: discord.Interaction[HealthBot], typed: str
-    ) -> feedback.ActivityInfo:
-        assert interaction.guild_id is not None
-        async with self.bot.db.sessions() as session:
-            return await feedback.find_activity(session, interaction.guild_id, typed)
 
     # -- reactions and replies on the feedback post ------------------------------------------
 

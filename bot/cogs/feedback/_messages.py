@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.delivery import DeliveryError, Outgoing
-from bot.services import feedback
+from bot.services import activity_lookup, feedback
 from bot.services.outbox import OutboxItem
 from bot.ui.feedback import (
     REACTIONS,
@@ -43,7 +43,7 @@ class FeedbackMessages:
     async def _activity(self, item: OutboxItem) -> feedback.ActivityInfo:
         assert item.activity_id is not None
         async with self.bot.db.sessions() as session:
-            return await feedback.get_activity(session, item.activity_id)
+            return await activity_lookup.get_info(session, item.activity_id)
 
     async def _feedback_channel(self, guild_id: int) -> discord.TextChannel | None:
         setup = await self.bot.community(guild_id)

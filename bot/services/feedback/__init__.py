@@ -8,6 +8,7 @@ be named. So an anonymous answer cannot be traced back, yet its giver is still t
 Quick ratings (buttons, reactions) and thread replies are public acts and keep who made them.
 """
 
+from bot.services.activity_lookup import ActivityInfo
 from bot.services.feedback.asking import (
     PostState,
     plan_requests,
@@ -24,10 +25,6 @@ from bot.services.feedback.common import (
     REQUEST_KIND,
     UPDATE_KIND,
     UPDATE_POST_KIND,
-    ActivityInfo,
-    find_activity,
-    get_activity,
-    started_activities,
 )
 from bot.services.feedback.giving import (
     FormAnswers,
@@ -64,15 +61,12 @@ __all__ = [
     "add_comment",
     "check_can_give",
     "contributions",
-    "find_activity",
-    "get_activity",
     "plan_requests",
     "post_state",
     "rate_quickly",
     "react",
     "remember_post",
     "send_update",
-    "started_activities",
     "still_wanted",
     "submit_form",
     "summarise",

@@ -11,16 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import NotFound
 from bot.services import outbox
-from bot.services.feedback.common import (
-    CATCH_UP,
-    POST_KIND,
-    REQUEST_KIND,
-    ActivityInfo,
-    get_activity,
-    has_given,
-    info,
-    insert_for,
-)
+from bot.services.activity_lookup import ActivityInfo, get_info, to_info
+from bot.services.feedback.common import CATCH_UP, POST_KIND, REQUEST_KIND, has_given, insert_for
 from db.models import Activity, FeedbackPost, Signup
 
 
@@ -44,7 +36,7 @@ async def plan_requests(session: AsyncSession, now: datetime, ask_after: timedel
         )
     )
     planned = 0
-    for activity in [info(row) for row in candidates]:
+    for activity in [to_info(row) for row in candidates]:
         if activity.ends_at > now or not await _claim_planning(session, activity):
             continue
         due = activity.ends_at + ask_after
@@ -94,12 +86,14 @@ async def still_wanted(
     row = await session.get(Activity, activity_id)
     if row is None or row.status == "cancelled":
         return False
-    return info(row).ends_at + CATCH_UP > now and not await has_given(session, activity_id, user_id)
+    return to_info(row).ends_at + CATCH_UP > now and not await has_given(
+        session, activity_id, user_id
+    )
 
 
 async def post_state(session: AsyncSession, activity_id: int) -> PostState:
     post = await session.get(FeedbackPost, activity_id)
-    activity = await get_activity(session, activity_id)
+    activity = await get_info(session, activity_id)
     return PostState(
         activity=activity,
         channel_id=post.channel_id if post else None,

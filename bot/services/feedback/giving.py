@@ -12,11 +12,10 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import Conflict, InvalidInput
+from bot.services.activity_lookup import ActivityInfo, get_info
 from bot.services.feedback.common import (
     MAX_TEXT,
     QUICK_RATINGS,
-    ActivityInfo,
-    get_activity,
     has_given,
     insert_for,
     refuse_unless_open_for_feedback,
@@ -50,7 +49,7 @@ async def check_can_give(
     session: AsyncSession, activity_id: int, user_id: int, now: datetime
 ) -> ActivityInfo:
     """Refuse before the form opens, so nobody fills it in for nothing."""
-    activity = await get_activity(session, activity_id)
+    activity = await get_info(session, activity_id)
     refuse_unless_open_for_feedback(activity, now)
     if await has_given(session, activity_id, user_id):
         raise _already_given(activity)
@@ -71,7 +70,7 @@ async def submit_form(
     session: AsyncSession, activity_id: int, user_id: int, answers: FormAnswers, now: datetime
 ) -> ActivityInfo:
     """Store a form: a giver row and a response row with no link between them."""
-    activity = await get_activity(session, activity_id)
+    activity = await get_info(session, activity_id)
     refuse_unless_open_for_feedback(activity, now)
     if answers.rating is not None and not 1 <= answers.rating <= 5:
         raise InvalidInput("Please pick a rating from 1 to 5. Nothing was saved.")
@@ -123,7 +122,7 @@ async def rate_quickly(
     session: AsyncSession, activity_id: int, user_id: int, choice: str, now: datetime
 ) -> ActivityInfo:
     """A quick rating from the buttons on the feedback request."""
-    activity = await get_activity(session, activity_id)
+    activity = await get_info(session, activity_id)
     refuse_unless_open_for_feedback(activity, now)
     await _set_quick_rating(session, activity_id, user_id, choice, "button")
     return activity

@@ -16,13 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import InvalidInput
 from bot.services import outbox
-from bot.services.feedback.common import (
-    MAX_UPDATE,
-    UPDATE_KIND,
-    UPDATE_POST_KIND,
-    ActivityInfo,
-    get_activity,
-)
+from bot.services.activity_lookup import ActivityInfo, get_info
+from bot.services.feedback.common import MAX_UPDATE, UPDATE_KIND, UPDATE_POST_KIND
 from db.models import (
     Activity,
     FeedbackComment,
@@ -67,7 +62,7 @@ class FeedbackSummary:
 
 
 async def summarise(session: AsyncSession, guild_id: int, activity_id: int) -> FeedbackSummary:
-    activity = await get_activity(session, activity_id, guild_id)
+    activity = await get_info(session, activity_id, guild_id)
     forms = await session.scalars(
         select(FeedbackResponse)
         .where(FeedbackResponse.activity_id == activity_id)
@@ -127,7 +122,7 @@ async def send_update(
 ) -> int:
     """Queue "you said, we did": a post in the feedback channel and a message to everyone who
     gave feedback. Returns how many people it will reach."""
-    activity = await get_activity(session, activity_id, guild_id)
+    activity = await get_info(session, activity_id, guild_id)
     text = text.strip()
     if not text or len(text) > MAX_UPDATE:
         raise InvalidInput(
