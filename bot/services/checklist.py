@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import Conflict, NotAllowed, NotFound
@@ -21,6 +19,7 @@ from bot.errors import Conflict, NotAllowed, NotFound
 # Re-exported: the checklist's views and messages take the shared read model.
 from bot.services.activity_lookup import ActivityInfo as ActivityInfo
 from bot.services.activity_lookup import activity_info as activity_info
+from db.engine import insert_for
 from db.models import ChecklistTick
 
 FILE_NAME = "checklist.toml"
@@ -191,9 +190,8 @@ async def tick(
         )
     if all(item.key != item_key for item in items):
         raise NotFound("That checklist item is no longer on the list. Use /checklist again.")
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     await session.execute(
-        insert(ChecklistTick)
+        insert_for(session)(ChecklistTick)
         .values(activity_id=activity_id, item_key=item_key, ticked_by=user_id, ticked_at=now)
         .on_conflict_do_nothing(index_elements=["activity_id", "item_key"])
     )

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import NotFound
 from bot.services import outbox
 from bot.services.activity_lookup import ActivityInfo, get_info, to_info
-from bot.services.feedback.common import CATCH_UP, POST_KIND, REQUEST_KIND, has_given, insert_for
+from bot.services.feedback.common import CATCH_UP, POST_KIND, REQUEST_KIND, has_given
+from db.engine import insert_for
 from db.models import Activity, FeedbackPost, Signup
 
 

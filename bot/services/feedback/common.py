@@ -4,10 +4,7 @@ can be given now. Activities are found with `bot.services.activity_lookup`."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import Conflict
@@ -26,10 +23,6 @@ REQUEST_KIND = "feedback_request"
 POST_KIND = "feedback_post"
 UPDATE_KIND = "feedback_update"
 UPDATE_POST_KIND = "feedback_update_post"
-
-
-def insert_for(session: AsyncSession) -> Any:
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def refuse_unless_open_for_feedback(activity: ActivityInfo, now: datetime) -> None:

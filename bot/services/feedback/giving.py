@@ -17,9 +17,9 @@ from bot.services.feedback.common import (
     MAX_TEXT,
     QUICK_RATINGS,
     has_given,
-    insert_for,
     refuse_unless_open_for_feedback,
 )
+from db.engine import insert_for
 from db.models import (
     FeedbackComment,
     FeedbackGiver,
