@@ -24,3 +24,14 @@ class InvalidInput(UserFacingError):
 
 class Conflict(UserFacingError):
     """It cannot be done in the current state (already signed up, activity full, ...)."""
+
+
+class ConsentNeeded(UserFacingError):
+    """The person has not agreed to what we keep yet. Callers that can show the consent card
+    catch this; anywhere else the message points to /join."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "We need your agreement before we keep anything about you. Use `/join` to read "
+            "what we keep and agree, then try again."
+        )

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.engine import insert_for
 from db.models import Member
 
 
@@ -37,22 +38,26 @@ async def has_consented(session: AsyncSession, guild_id: int, user_id: int) -> b
 
 
 async def record_consent(
-    session: AsyncSession, guild_id: int, user_id: int, version: str, now: datetime | None = None
+    session: AsyncSession, guild_id: int, user_id: int, version: str, now: datetime
 ) -> bool:
     """Record consent (creating the person's row); True if it is new, False if already given.
-    Agreeing again to a newer version updates the version and time."""
-    member = await session.scalar(
-        select(Member)
-        .where(Member.guild_id == guild_id, Member.user_id == user_id)
-        .with_for_update()
+    Agreeing again to a newer version updates the version and time. One INSERT that skips an
+    existing row, so two presses of "I agree" at once cannot collide."""
+    created = await session.scalar(
+        insert_for(session)(Member)
+        .values(guild_id=guild_id, user_id=user_id, consent_version=version, consented_at=now)
+        .on_conflict_do_nothing(index_elements=["guild_id", "user_id"])
+        .returning(Member.id)
     )
-    when = now or datetime.now(UTC)
-    if member is not None:
-        if member.consent_version != version:
-            member.consent_version, member.consented_at = version, when
-        return False
-    session.add(
-        Member(guild_id=guild_id, user_id=user_id, consent_version=version, consented_at=when)
+    if created is not None:
+        return True
+    await session.execute(
+        update(Member)
+        .where(
+            Member.guild_id == guild_id,
+            Member.user_id == user_id,
+            Member.consent_version != version,
+        )
+        .values(consent_version=version, consented_at=now)
     )
-    await session.flush()
-    return True
+    return False

@@ -17,11 +17,12 @@ import discord
 from discord import app_commands
 from discord.utils import format_dt
 
+from bot.errors import ConsentNeeded
 from bot.reporting import guarded
 from bot.services import activities, activity_lookup, calendar, signups
 from bot.services.activities import ActivityView
 from bot.services.activity_lookup import RECENT, STARTED, UPCOMING, Scope
-from bot.ui.consent import require_consent
+from bot.ui.consent import show_consent_card
 
 if TYPE_CHECKING:
     from bot.client import HealthBot
@@ -125,13 +126,15 @@ async def sign_up(
     assert interaction.guild_id is not None
     if not after_consent:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        if not await require_consent(interaction, "signup", str(activity_id)):
-            return
     bot = interaction.client
-    async with bot.db.sessions() as session, session.begin():
-        result = await signups.sign_up(
-            session, interaction.guild_id, activity_id, interaction.user.id, bot.clock.now()
-        )
+    try:
+        async with bot.db.sessions() as session, session.begin():
+            result = await signups.sign_up(
+                session, interaction.guild_id, activity_id, interaction.user.id, bot.clock.now()
+            )
+    except ConsentNeeded:
+        await show_consent_card(interaction, "signup", str(activity_id))
+        return
     activity = result.activity
     if result.position is None:
         text = (

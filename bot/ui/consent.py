@@ -41,16 +41,22 @@ async def require_consent(
     """True if the person consented already; otherwise show them the consent card (privately)
     and return False: "I agree" will then run `action` for them. Works after a deferral too."""
     assert interaction.guild_id is not None
-    bot = interaction.client
-    async with bot.db.sessions() as session:
+    async with interaction.client.db.sessions() as session:
         if await consent.has_consented(session, interaction.guild_id, interaction.user.id):
             return True
-    embed, view = consent_card(bot.consent_notice, action, arg)
+    await show_consent_card(interaction, action, arg)
+    return False
+
+
+async def show_consent_card(
+    interaction: discord.Interaction[HealthBot], action: str, arg: str = ""
+) -> None:
+    """Show the consent card privately; "I agree" then runs `action` for them."""
+    embed, view = consent_card(interaction.client.consent_notice, action, arg)
     if interaction.response.is_done():
         await interaction.followup.send(embed=embed, view=view, ephemeral=True)
     else:
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
-    return False
 
 
 class AgreeButton(
@@ -88,7 +94,11 @@ class AgreeButton(
             return
         async with bot.db.sessions() as session, session.begin():
             await consent.record_consent(
-                session, interaction.guild_id, interaction.user.id, bot.consent_notice.version
+                session,
+                interaction.guild_id,
+                interaction.user.id,
+                bot.consent_notice.version,
+                bot.clock.now(),
             )
         continuation = bot.after_consent.get(self.action)
         if continuation is not None:

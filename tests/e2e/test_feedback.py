@@ -76,7 +76,7 @@ async def activity_with(
         await session.flush()
         for person in people:
             await consent.record_consent(
-                session, community.guild.id, person.id, bot.consent_notice.version
+                session, community.guild.id, person.id, bot.consent_notice.version, bot.clock.now()
             )
             session.add(Signup(activity_id=activity.id, user_id=person.id, status="confirmed"))
         return activity.id

@@ -120,7 +120,9 @@ async def test_consent_given_elsewhere_counts_and_join_goes_straight_to_the_form
 ) -> None:
     user = community.new_citizen("kim")
     async with running.bot.db.sessions() as session, session.begin():  # as a sign-up would
-        await consent.record_consent(session, community.guild.id, user.id, "2026-11")
+        await consent.record_consent(
+            session, community.guild.id, user.id, "2026-11", running.bot.clock.now()
+        )
     form = await sim.slash(community.guild, user, "join")
     assert form.modal is not None
     await sim.submit_modal(form, PROFILE)

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.errors import Conflict, InvalidInput, NotFound
-from bot.services import activities, activity_lookup, calendar, signups
+from bot.services import activities, activity_lookup, calendar, consent, signups
 from bot.services.activities import ActivityChanges, ActivityDraft
 from bot.services.activity_lookup import RECENT, STARTED
 from db.engine import Database
@@ -32,6 +32,7 @@ async def create(db: Database, draft: ActivityDraft = DRAFT) -> int:
 async def fill(db: Database, activity_id: int, *users: int) -> None:
     for user in users:
         async with db.sessions() as session, session.begin():
+            await consent.record_consent(session, GUILD, user, "test", NOW)
             await signups.sign_up(session, GUILD, activity_id, user, NOW)
 
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.errors import Conflict, NotFound
-from bot.services import activities, signups
+from bot.errors import Conflict, ConsentNeeded, NotFound
+from bot.services import activities, consent, signups
 from bot.services.activities import ActivityDraft
 from bot.services.signups import SignupResult
 from db.engine import Database
@@ -34,8 +34,14 @@ async def new_activity(
 async def sign_up(
     db: Database, activity_id: int, user_id: int, now: datetime = NOW
 ) -> SignupResult:
+    await agree(db, user_id)
     async with db.sessions() as session, session.begin():
         return await signups.sign_up(session, GUILD, activity_id, user_id, now)
+
+
+async def agree(db: Database, user_id: int) -> None:
+    async with db.sessions() as session, session.begin():
+        await consent.record_consent(session, GUILD, user_id, "test", NOW)
 
 
 async def withdraw(db: Database, activity_id: int, user_id: int) -> signups.WithdrawResult:
@@ -209,3 +215,19 @@ async def test_attendees_list_places_then_waitlist_with_adjustments(db: Database
     assert lines[0].startswith("status,waitlist_position,discord_id,name,adjustments")
     assert lines[1].startswith("confirmed,,11,Sam,Large print,")
     assert lines[2].startswith("waiting,1,12,,,")
+
+
+async def test_no_sign_up_is_stored_for_someone_who_has_not_agreed(db: Database) -> None:
+    activity_id = await new_activity(db)
+    with pytest.raises(ConsentNeeded):
+        async with db.sessions() as session, session.begin():
+            await signups.sign_up(session, GUILD, activity_id, 99, NOW)
+    async with db.sessions() as session:
+        assert (await session.scalars(select(Signup.user_id))).all() == []
+
+
+async def test_agreeing_twice_at_once_records_consent_once(db: Database) -> None:
+    outcomes = await asyncio.gather(agree(db, 21), agree(db, 21))
+    assert outcomes == [None, None]
+    async with db.sessions() as session:
+        assert (await session.scalars(select(Member.user_id))).all() == [21]
