@@ -12,6 +12,7 @@ from bot.cogs.buddies import Buddies
 from db.models import BuddyEnrolment
 from tests.e2e.harness import Community, ManualClock, RunningBot, running_cog
 from tests.simulator import DiscordSimulator, SimChannel, SimMessage, SimUser
+from tests.simulator import permissions as perm
 from tests.simulator.models import PRIVATE_THREAD
 from tests.simulator.permissions import VIEW_CHANNEL
 
@@ -322,3 +323,34 @@ async def test_a_pair_ends_after_its_weeks_with_a_thank_you(
     status = await sim.slash(community.guild, newcomer, "buddy status", {})
     assert "not in the buddy programme" in status.text
     await sim.slash(community.guild, buddy, "buddy leave", {})
+
+
+async def test_each_person_is_introduced_directly_when_no_private_thread_can_be_made(
+    sim: DiscordSimulator, community: Community, running: RunningBot
+) -> None:
+    """The bot may lose the right to create private threads in the buddies channel: the pair
+    is still introduced, each person by DM (their own private thread if DMs are closed)."""
+    channel = community.buddies
+    denied = {
+        "id": str(community.guild.bot_role.id),
+        "type": 0,
+        "allow": "0",
+        "deny": str(perm.CREATE_PRIVATE_THREADS),
+    }
+    channel.overwrites.append(denied)
+    await sim.publish_change(channel)
+    try:
+        buddy, newcomer = community.new_citizen("nothread_b"), community.new_citizen("nothread_n")
+        await join(sim, community, buddy, "buddy", capacity=1)
+        await join(sim, community, newcomer, "newcomer")
+        await sim.slash(community.guild, community.coordinator, "buddy pair", {})
+        # People waiting from earlier tests may be matched first, so follow the introduction.
+        to_newcomer = await dm_containing(sim, newcomer, "Meet your buddy")
+        their_buddy = next(u for u in community.citizens if u.mention in to_newcomer.text)
+        to_their_buddy = await dm_containing(sim, their_buddy, newcomer.mention)
+        assert "Meet your newcomer" in to_their_buddy.text
+        assert "You both care about research and policy" in to_newcomer.text
+        assert pair_thread(community, their_buddy, newcomer) is None
+    finally:
+        channel.overwrites.remove(denied)
+        await sim.publish_change(channel)
