@@ -119,7 +119,10 @@ async def test_migrate_applies_migrations_only(tmp_path: Path) -> None:
     assert {"communities", "members", "outbox", "activities", "alembic_version"} <= tables
 
 
-async def test_sigterm_stops_the_bot_cleanly(tmp_path: Path, sim: DiscordSimulator) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+async def test_a_stop_signal_stops_the_bot_cleanly(
+    tmp_path: Path, sim: DiscordSimulator, signum: signal.Signals
+) -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -130,7 +133,7 @@ async def test_sigterm_stops_the_bot_cleanly(tmp_path: Path, sim: DiscordSimulat
         stderr=asyncio.subprocess.STDOUT,
     )
     await sim.wait_until_ready(timeout=30)
-    process.send_signal(signal.SIGTERM)
+    process.send_signal(signum)
     output, _ = await asyncio.wait_for(process.communicate(), 30)
     text = output.decode()
     assert process.returncode == 0, text
