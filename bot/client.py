@@ -17,7 +17,6 @@ import discord
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from discord import app_commands
 from discord.ext import commands
-from sqlalchemy.ext.asyncio import AsyncSession
 
 import bot.cogs
 from bot.clock import Clock
@@ -28,6 +27,7 @@ from bot.services import community
 from bot.services.checklist import load_items
 from bot.services.community import CommunitySetup
 from bot.services.consent import load_notice
+from bot.services.mydata import ErasureStep
 from bot.settings import Settings, config_dir
 from bot.ui.consent import AgreeButton, NotNowButton
 from db.engine import Database
@@ -40,9 +40,6 @@ log = logging.getLogger(__name__)
 AfterConsent = Callable[[discord.Interaction["HealthBot"], str], Awaitable[None]]
 # A capability's part of `/mine` for (guild_id, user_id): a short paragraph, or None.
 MineSection = Callable[[int, int], Awaitable[str | None]]
-# A capability's clean-up inside the `/mydata delete` transaction (session, guild_id, user_id),
-# before every row naming the person is erased: pass places on, end pairs kindly.
-ErasureStep = Callable[[AsyncSession, int, int], Awaitable[None]]
 
 
 class HealthTree(app_commands.CommandTree["HealthBot"]):

@@ -95,10 +95,6 @@ class Settings(BaseSettings):
         toml = TomlConfigSettingsSource(settings_cls, toml_file=config_dir() / "bot.toml")
         return (init_settings, env_settings, dotenv_settings, toml)
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
 
 def get_settings(**overrides: object) -> Settings:
     """Build the settings afresh; keyword arguments win over every other source."""

@@ -84,12 +84,5 @@ class Database:
         self.engine = create_engine(url, **engine_kwargs)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.engine.dialect.name == "sqlite"
-
-    def session(self) -> AsyncSession:
-        return self.sessions()
-
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -110,15 +110,6 @@ class Checklist(commands.Cog):
         return checklist_prompt_message(*found) if found else None
 
 
-async def plan_activity(bot: HealthBot, activity_id: int | None) -> None:
-    """For other capabilities: plan one activity's prompts now (after a sign-up or an edit;
-    None plans them all) rather than at the next minute."""
-    # Extensions are loaded as their own module objects, so look the method up by name.
-    plan = getattr(bot.get_cog("Checklist"), "plan", None)
-    if plan is not None:
-        await plan(activity_id)
-
-
 async def setup(bot: HealthBot) -> None:
     bot.add_dynamic_items(TickButton)
     await bot.add_cog(Checklist(bot))

@@ -45,10 +45,6 @@ class ActivityView(ActivityInfo):
     def places_left(self) -> int:
         return max(self.capacity - self.confirmed, 0)
 
-    @property
-    def closes_at(self) -> datetime:
-        return signups_close_at(self.starts_at, self.signup_deadline)
-
 
 def signups_close_at(starts_at: datetime, deadline: datetime | None) -> datetime:
     """Sign-ups close at the deadline if one is set, and at the latest when the activity starts."""

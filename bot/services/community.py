@@ -7,7 +7,6 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import InvalidInput
@@ -177,8 +176,3 @@ def _to_setup(row: Community) -> CommunitySetup:
         welcome_channel_id=row.welcome_channel_id,
         saved=True,
     )
-
-
-async def all_setups(session: AsyncSession) -> list[CommunitySetup]:
-    rows = await session.scalars(select(Community))
-    return [_to_setup(row) for row in rows]

@@ -3,6 +3,7 @@ erases a person's data."""
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,8 @@ from bot.services.membership import AVAILABILITY, Profile, ProfileForm
 from bot.ui.base import GuardedModal
 from bot.ui.consent import require_consent
 from db.models import KINDS
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from bot.client import HealthBot
@@ -277,6 +280,12 @@ class ConfirmEraseButton(
                 session, interaction.guild_id, self.user_id, bot.erasure_steps
             )
         bot.outbox.wake()  # the steps may have told others (a place passed on, a pair ended)
+        if erased.held_anything:  # an operator's record that erasure happened; names nobody
+            log.info(
+                "Erased a member's data on request: %d rows deleted, %d values cleared",
+                erased.rows_deleted,
+                erased.values_cleared,
+            )
         await interaction.response.edit_message(
             content=ERASED if erased.held_anything else NOTHING_TO_ERASE, embed=None, view=None
         )

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
-from bot.cogs.checklist import plan_activity
+from bot.cogs.checklist import Checklist
 from db.models import Activity, Member, OutboxMessage, Signup
-from tests.e2e.harness import Community, ManualClock, RunningBot
+from tests.e2e.harness import Community, ManualClock, RunningBot, running_cog
 from tests.simulator import DiscordSimulator, SimUser
 
 # A Tuesday, 10:00 in London (UTC in winter).
@@ -59,7 +59,7 @@ def _guild_id(running: RunningBot) -> int:
 async def at(running: RunningBot, moment: datetime) -> None:
     """Move the bot's clock, plan, and deliver everything due by then."""
     running.bot.clock = ManualClock(moment)
-    await plan_activity(running.bot, None)
+    await running_cog(running, Checklist).plan(None)
     await settle(running)
 
 
