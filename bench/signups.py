@@ -39,7 +39,7 @@ from db.engine import SQLITE_BUSY_TIMEOUT_MS, Database  # noqa: E402
 from db.migrate import upgrade_to_head  # noqa: E402
 from db.models import Activity  # noqa: E402
 from tests.conftest import drop_schema, fresh_database, postgres_answers  # noqa: E402
-from tests.e2e.harness import build_community, run_setup  # noqa: E402
+from tests.e2e.harness import bot_process_env, build_community, run_setup  # noqa: E402
 from tests.simulator import DiscordSimulator, SimMessage, SimUser  # noqa: E402
 
 GUILD = 1
@@ -218,17 +218,9 @@ async def press_together(
 
 async def start_bot_process(sim: DiscordSimulator, database_url: str) -> asyncio.subprocess.Process:
     """The bot as its own process, as deployed: Discord (here the simulator) is not in its loop."""
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "DISCORD_TOKEN": sim.token,
-        "DATABASE_URL": database_url,
-        "DISCORD_API_URL": f"{sim.state.base_url}/api/v10",
-        "DISCORD_GATEWAY_URL": sim.gateway.url,
-        "GUILD_READY_TIMEOUT": "0.05",
-        "DEFAULT_QUIET_HOURS": "00:00-00:00",
-        "LOG_LEVEL": os.environ.get("BENCH_BOT_LOG_LEVEL", "WARNING"),
-    }
+    env = bot_process_env(
+        sim, database_url, LOG_LEVEL=os.environ.get("BENCH_BOT_LOG_LEVEL", "WARNING")
+    )
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL
     )

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import sys
 import tempfile
@@ -22,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from anywhere without installing
 
+from tests.e2e.harness import bot_process_env  # noqa: E402
 from tests.simulator import DiscordSimulator  # noqa: E402
 
 READY_DELAY = 0.05
@@ -77,15 +77,7 @@ async def main(members: int, runs: int) -> None:
     guild = sim.create_guild("Health Citizens")
     guild.add_members(members)
     workdir = tempfile.mkdtemp()
-    env = {
-        **os.environ,
-        "DISCORD_TOKEN": sim.token,
-        "DISCORD_API_URL": f"{sim.state.base_url}/api/v10",
-        "DISCORD_GATEWAY_URL": sim.gateway.url,
-        "GUILD_READY_TIMEOUT": str(READY_DELAY),
-        "LOG_LEVEL": "INFO",
-        "PYTHONPATH": str(ROOT),
-    }
+    env = bot_process_env(sim, "", GUILD_READY_TIMEOUT=str(READY_DELAY), LOG_LEVEL="INFO")
     bot_times, bot_memory, base_times, base_memory = [], [], [], []
     for run in range(runs):
         # A fresh database each run: the first start migrates and syncs, as a new install would.

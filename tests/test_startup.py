@@ -4,7 +4,6 @@ on their own, and a clean stop on SIGTERM."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sqlite3
 import sys
@@ -13,29 +12,17 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.harness import bot_process_env
 from tests.simulator import DiscordSimulator
 
-ROOT = Path(__file__).resolve().parent.parent
+
+def database_in(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path}/bot.db"
 
 
-def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """The bot's environment with nothing inherited that would change its settings."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DISCORD_TOKEN", "DATABASE_URL"}
-    }
-    env.update(
-        PYTHONPATH=str(ROOT),
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/bot.db",
-        GUILD_READY_TIMEOUT="0.05",
-        DEFAULT_QUIET_HOURS="00:00-00:00",
-    )
-    env.update(extra)
-    return env
-
-
-async def run_bot(tmp_path: Path, *args: str, **env: str) -> tuple[int, str]:
+async def run_bot(
+    tmp_path: Path, *args: str, sim: DiscordSimulator | None = None, **env: str
+) -> tuple[int, str]:
     # cwd is the temp folder so no developer .env is read.
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -43,21 +30,13 @@ async def run_bot(tmp_path: Path, *args: str, **env: str) -> tuple[int, str]:
         "bot",
         *args,
         cwd=tmp_path,
-        env=clean_env(tmp_path, **env),
+        env=bot_process_env(sim, database_in(tmp_path), **env),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
     output, _ = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode is not None
     return process.returncode, output.decode()
-
-
-def sim_env(sim: DiscordSimulator, token: str | None = None) -> dict[str, str]:
-    return {
-        "DISCORD_TOKEN": token or sim.token,
-        "DISCORD_API_URL": f"{sim.state.base_url}/api/v10",
-        "DISCORD_GATEWAY_URL": sim.gateway.url,
-    }
 
 
 @pytest.fixture
@@ -80,7 +59,7 @@ async def test_without_a_token_it_says_where_to_get_one(tmp_path: Path) -> None:
 async def test_a_token_discord_rejects_gets_its_own_message(
     tmp_path: Path, sim: DiscordSimulator
 ) -> None:
-    code, output = await run_bot(tmp_path, **sim_env(sim, token="not-the-token"))
+    code, output = await run_bot(tmp_path, sim=sim, DISCORD_TOKEN="not-the-token")
     assert code != 0
     assert "did not accept the token" in output
     assert "Traceback" not in output
@@ -90,7 +69,7 @@ async def test_a_missing_privileged_intent_gets_its_own_message(
     tmp_path: Path, sim: DiscordSimulator
 ) -> None:
     sim.refuse_privileged_intents()
-    code, output = await run_bot(tmp_path, **sim_env(sim))
+    code, output = await run_bot(tmp_path, sim=sim)
     assert code != 0
     assert "4014" in output
     assert "Server Members Intent" in output
@@ -128,7 +107,7 @@ async def test_a_stop_signal_stops_the_bot_cleanly(
         "-m",
         "bot",
         cwd=tmp_path,
-        env=clean_env(tmp_path, **sim_env(sim)),
+        env=bot_process_env(sim, database_in(tmp_path)),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )

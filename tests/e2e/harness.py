@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -15,7 +16,7 @@ from discord.ext import commands
 from bot.app import open_bot
 from bot.client import HealthBot
 from bot.clock import Clock
-from bot.settings import Settings, get_settings
+from bot.settings import PROJECT_ROOT, Settings, get_settings
 from tests.simulator import DiscordSimulator, SimChannel, SimGuild, SimRole, SimUser
 
 MANAGE_GUILD = discord.Permissions(manage_guild=True).value
@@ -28,8 +29,8 @@ def bot_settings(sim: DiscordSimulator, database_url: str, **overrides: Any) -> 
         "guild_ready_timeout": 0.05,
         # No quiet hours unless a test sets them, so results don't depend on the time of day.
         "default_quiet_hours": "00:00-00:00",
-        "discord_api_url": f"{sim.state.base_url}/api/v10",
-        "discord_gateway_url": sim.gateway.url,
+        "discord_api_url": sim.api_url,
+        "discord_gateway_url": sim.gateway_url,
         "outbox": {"poll_seconds": 0.5, "retry_base_seconds": 0.2},
     }
     values.update(overrides)
@@ -48,6 +49,28 @@ class ManualClock(Clock):
     def advance(self, by: timedelta) -> datetime:
         self.current += by
         return self.current
+
+
+def bot_process_env(
+    sim: DiscordSimulator | None, database_url: str, **extra: str
+) -> dict[str, str]:
+    """The environment for `python -m bot` as its own process against the simulator: nothing
+    inherited that would change its settings, no quiet hours, a short ready delay."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DISCORD_TOKEN", "DATABASE_URL"}}
+    env.update(
+        PYTHONPATH=str(PROJECT_ROOT),
+        DATABASE_URL=database_url,
+        GUILD_READY_TIMEOUT="0.05",
+        DEFAULT_QUIET_HOURS="00:00-00:00",
+    )
+    if sim is not None:
+        env.update(
+            DISCORD_TOKEN=sim.token,
+            DISCORD_API_URL=sim.api_url,
+            DISCORD_GATEWAY_URL=sim.gateway_url,
+        )
+    env.update(extra)
+    return env
 
 
 @dataclass

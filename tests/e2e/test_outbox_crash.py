@@ -4,7 +4,6 @@ every reminder arrives, and only those in flight at the kill can arrive twice.""
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import sys
 from collections import Counter
@@ -19,6 +18,7 @@ from bot.settings import DEFAULT_CONFIG_DIR, PROJECT_ROOT
 from db.engine import Database
 from db.migrate import upgrade_to_head
 from db.models import Activity, Member, OutboxMessage, Signup
+from tests.e2e.harness import bot_process_env
 from tests.simulator import DiscordSimulator, SimUser
 
 PEOPLE = 300
@@ -109,16 +109,7 @@ async def test_a_killed_bot_delivers_everything_after_restart(
     (config / "checklist.toml").write_text(LEAD_ONLY_CHECKLIST)
     database_url = f"sqlite+aiosqlite:///{tmp_path}/bot.db"
     await prepare(database_url, guild.id, people, config)
-    env = {
-        **os.environ,
-        "CONFIG_DIR": str(config),
-        "DISCORD_TOKEN": sim.token,
-        "DATABASE_URL": database_url,
-        "DISCORD_API_URL": f"{sim.state.base_url}/api/v10",
-        "DISCORD_GATEWAY_URL": sim.gateway.url,
-        "GUILD_READY_TIMEOUT": "0.05",
-        "DEFAULT_QUIET_HOURS": "00:00-00:00",
-    }
+    env = bot_process_env(sim, database_url, CONFIG_DIR=str(config))
     log = tmp_path / "bot.log"
 
     first = await start_bot_process(sim, env, log)

@@ -98,6 +98,16 @@ class DiscordSimulator(Drivers):
         return self.state.token
 
     @property
+    def api_url(self) -> str:
+        """What a bot's REST calls must go to (settings.discord_api_url)."""
+        return f"{self.state.base_url}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        """Where a bot's gateway connects (settings.discord_gateway_url)."""
+        return self.gateway.url
+
+    @property
     def bot_user(self) -> SimUser:
         return self.state.bot_user
 
