@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))  # run from anywhere without installing
 
 from tests.e2e.harness import bot_settings, start_bot  # noqa: E402
 from tests.e2e.test_rate_limit import KIND, numbered, queue_prompts  # noqa: E402
-from tests.simulator import DiscordSimulator  # noqa: E402
+from discord_sim import DiscordSimulator  # noqa: E402
 
 
 async def run(prompts: int, limit: float) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.harness import bot_process_env
-from tests.simulator import DiscordSimulator
+from discord_sim import DiscordSimulator
 
 
 def database_in(tmp_path: Path) -> str:

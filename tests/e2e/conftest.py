@@ -14,7 +14,7 @@ from tests.e2e.harness import (
     run_setup,
     start_bot,
 )
-from tests.simulator import DiscordSimulator
+from discord_sim import DiscordSimulator
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from bot.app import open_bot
 from bot.client import HealthBot
 from bot.clock import Clock
 from bot.settings import PROJECT_ROOT, Settings, get_settings
-from tests.simulator import DiscordSimulator, SimChannel, SimGuild, SimRole, SimUser
+from discord_sim import DiscordSimulator, SimChannel, SimGuild, SimRole, SimUser
 
 MANAGE_GUILD = discord.Permissions(manage_guild=True).value
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.e2e.harness import Community, RunningBot
-from tests.simulator import DiscordSimulator, SimInteraction, SimMessage, SimUser
+from discord_sim import DiscordSimulator, SimInteraction, SimMessage, SimUser
 
 LONDON = ZoneInfo("Europe/London")
 

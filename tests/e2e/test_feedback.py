@@ -26,7 +26,7 @@ from db.models import (
     Signup,
 )
 from tests.e2e.harness import Community, ManualClock, RunningBot, running_cog
-from tests.simulator import DiscordSimulator, SimChannel, SimMessage, SimUser
+from discord_sim import DiscordSimulator, SimChannel, SimMessage, SimUser
 
 T = TypeVar("T")
 

@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from bot.services import community as community_service
 from tests.e2e.harness import Community, RunningBot, bot_settings, start_bot
-from tests.simulator import DiscordSimulator
+from discord_sim import DiscordSimulator
 
 
 async def stored_setup(

@@ -16,7 +16,7 @@ from bot.services import consent, membership, outbox
 from bot.services.outbox import OutboxItem
 from bot.ui.membership import confirmation_refusal
 from tests.e2e.harness import Community, ManualClock, RunningBot
-from tests.simulator import DiscordSimulator, SimInteraction, SimMessage, SimUser
+from discord_sim import DiscordSimulator, SimInteraction, SimMessage, SimUser
 from tests.test_erasure import rows_naming, seed_every_kind
 
 PROFILE = {

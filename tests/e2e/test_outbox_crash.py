@@ -19,7 +19,7 @@ from db.engine import Database
 from db.migrate import upgrade_to_head
 from db.models import Activity, Member, OutboxMessage, Signup
 from tests.e2e.harness import bot_process_env
-from tests.simulator import DiscordSimulator, SimUser
+from discord_sim import DiscordSimulator, SimUser
 
 PEOPLE = 300
 KILL_AFTER = 100

@@ -10,7 +10,7 @@ from bot.services import outbox
 from bot.services.outbox import OutboxItem
 from db.models import Member
 from tests.e2e.harness import Community, RunningBot
-from tests.simulator import DiscordSimulator, SimUser
+from discord_sim import DiscordSimulator, SimUser
 
 KIND = "numbered_prompt"
 

@@ -17,7 +17,7 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 
-from tests.simulator import DiscordSimulator, SimChannel, SimGuild, SimUser
+from discord_sim import DiscordSimulator, SimChannel, SimGuild, SimUser
 
 ACTIVITIES = ["Walk in the park", "Walking club", "Yoga at noon"]
 

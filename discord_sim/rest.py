@@ -20,11 +20,13 @@ import aiohttp
 from aiohttp import web
 
 from .messages import Upload
-from .state import ApiError, RecordedRequest, SimState
+from .state import ApiError, RecordedRequest, RejectedPayload, SimState
 
 Reply = tuple[int, Any]
 Handler = Callable[["Ctx"], Awaitable[Reply]]
 RouteTable = list[tuple[str, str, Handler]]
+
+INVALID_FORM_BODY = 50035
 
 # Discord does not count interaction responses against the global limit.
 _EXEMPT = re.compile(r"^/(interactions|webhooks)/")
@@ -150,6 +152,10 @@ class RestServer:
         try:
             status, reply = await handler(Ctx(self.state, params, body, uploads, query))
         except ApiError as exc:
+            if exc.body.get("code") == INVALID_FORM_BODY:
+                self.state.rejected_payloads.append(
+                    RejectedPayload(route, path, body, dict(exc.body.get("errors") or {}))
+                )
             record(route, exc.status)
             return json_response(exc.status, exc.body)
         except Exception as exc:

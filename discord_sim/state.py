@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import permissions as perm
 from .guild import SimGuild
-from .ids import Snowflakes
+from .ids import Snowflakes, now_iso
 from .models import DM, SimAttachment, SimChannel, SimMessage, SimUser
 
 if TYPE_CHECKING:
@@ -60,6 +60,19 @@ class RecordedRequest:
     at: float = field(default_factory=time.monotonic)
 
 
+@dataclass
+class RejectedPayload:
+    """A body the bot sent that Discord would refuse (400, 50035 Invalid Form Body)."""
+
+    route: str  # e.g. "POST /channels/{channel_id}/messages"
+    path: str
+    json: Any
+    errors: dict[str, Any]  # Discord's nested "errors" object: which field broke which limit
+
+    def __str__(self) -> str:
+        return f"{self.route} ({self.path}): {self.errors}"
+
+
 class SimState:
     def __init__(self, token: str) -> None:
         self.ids = Snowflakes()
@@ -80,6 +93,7 @@ class SimState:
         self.interaction_deadline = 3.0  # seconds Discord waits for the first callback
         self.requests: list[RecordedRequest] = []
         self.unknown_routes: list[str] = []
+        self.rejected_payloads: list[RejectedPayload] = []
         self.errors: list[str] = []
         self.refused_dms: set[int] = set()
         self.refuse_privileged_intents = False
@@ -172,11 +186,53 @@ class SimState:
         self.messages[msg.id] = msg
 
     def set_mentions(self, msg: SimMessage) -> None:
+        """What the content mentions (``mentions``, ``mention_roles``); pings are separate."""
         msg.mentions = [
             self.users[int(i)] for i in _USER_MENTION.findall(msg.content) if int(i) in self.users
         ]
         msg.mention_roles = [int(i) for i in _ROLE_MENTION.findall(msg.content)]
-        msg.mention_everyone = "@everyone" in msg.content or "@here" in msg.content
+
+    def set_pings(self, msg: SimMessage, allowed: dict[str, Any] | None) -> None:
+        """Who a new message actually notifies, by Discord's allowed_mentions rules.
+
+        Without ``allowed_mentions`` everything mentioned is parsed. A role pings only
+        when it is mentionable or the author may mention everyone; @everyone/@here need
+        that permission too. Replies ping the replied-to author unless
+        ``allowed_mentions`` is given without ``replied_user: true``. Ephemeral messages
+        ping nobody.
+        """
+        msg.pinged_users, msg.pinged_roles, msg.mention_everyone = [], [], False
+        if msg.ephemeral:
+            return
+        parse = ["users", "roles", "everyone"] if allowed is None else allowed.get("parse") or []
+        users = {int(u) for u in (allowed or {}).get("users") or []}
+        roles = {int(r) for r in (allowed or {}).get("roles") or []}
+        channel = self.channels.get(msg.channel_id)
+        guild = self.guild_of(channel) if channel is not None else None
+        may_mention_all = (
+            guild is not None
+            and channel is not None
+            and msg.author.id in guild.members
+            and guild.can(msg.author, channel, perm.MENTION_EVERYONE)
+        )
+        pinged = [u for u in msg.mentions if "users" in parse or u.id in users]
+        ref = msg.message_reference
+        replied = self.messages.get(int(ref["message_id"])) if ref else None
+        if replied is not None and (allowed is None or allowed.get("replied_user")):
+            pinged.append(replied.author)
+        seen: set[int] = set()
+        for user in pinged:
+            if user.id not in seen and user.id != msg.author.id:
+                seen.add(user.id)
+                msg.pinged_users.append(user)
+        if guild is not None:
+            for role_id in dict.fromkeys(msg.mention_roles):
+                role = guild.roles.get(role_id)
+                allowed_role = "roles" in parse or role_id in roles
+                if role is not None and allowed_role and (role.mentionable or may_mention_all):
+                    msg.pinged_roles.append(role_id)
+            everyone = "@everyone" in msg.content or "@here" in msg.content
+            msg.mention_everyone = everyone and "everyone" in parse and may_mention_all
 
     # -- lookups -------------------------------------------------------------
 
@@ -274,6 +330,26 @@ class SimState:
             channel.sent_count += 1
         msg.touch()
         await self.dispatch("MESSAGE_CREATE", self.message_event(msg))
+        if channel.is_thread:
+            await self.add_pinged_to_thread(channel, msg)
+
+    async def add_pinged_to_thread(self, thread: SimChannel, msg: SimMessage) -> None:
+        """Discord adds the people a thread message pings (and who can see the parent)."""
+        guild = self.guild_of(thread)
+        parent = self.channels.get(thread.parent_id or 0)
+        if guild is None or parent is None:
+            return
+        added = [
+            u.id
+            for u in msg.pinged_users
+            if u.id not in thread.thread_members
+            and u.id in guild.members
+            and guild.can(u, parent, perm.VIEW_CHANNEL)
+        ]
+        for uid in added:
+            thread.thread_members[uid] = now_iso()
+        if added:
+            await self.publish_thread_members(thread, added, [])
 
     async def publish_update(self, msg: SimMessage) -> None:
         msg.touch()

@@ -69,6 +69,7 @@ class People:
             }
         if not (msg.content or msg.uploads):
             raise AssertionError("a message needs content or files")
+        state.set_pings(msg, None)
         await state.publish_message(msg)
         return msg
 

@@ -73,6 +73,7 @@ def check_embeds(errors: FormErrors, embeds: list[dict[str, Any]]) -> None:
             embed.get("title"),
             embed.get("description"),
             (embed.get("footer") or {}).get("text"),
+            (embed.get("author") or {}).get("name"),
         ):
             total += len(text or "")
         total += sum(len(f.get("name") or "") + len(f.get("value") or "") for f in fields)
@@ -101,12 +102,31 @@ def check_components(errors: FormErrors, components: list[dict[str, Any]], flags
                 errors.add(
                     ["components", "custom_id"], "BASE_TYPE_REQUIRED", "This field is required"
                 )
-        if comp.get("type") == 3 and not 1 <= len(comp.get("options") or []) <= 25:
-            errors.add(
-                ["components", "options"],
-                "BASE_TYPE_BAD_LENGTH",
-                "Must be between 1 and 25 in length.",
-            )
+        if comp.get("type") in (3, 5, 6, 7, 8):
+            errors.max_len(["components", "placeholder"], comp.get("placeholder"), 150)
+        if comp.get("type") == 3:
+            options = comp.get("options") or []
+            if not 1 <= len(options) <= 25:
+                errors.add(
+                    ["components", "options"],
+                    "BASE_TYPE_BAD_LENGTH",
+                    "Must be between 1 and 25 in length.",
+                )
+            for j, option in enumerate(options):
+                for key in ("label", "value", "description"):
+                    errors.max_len(["components", "options", j, key], option.get(key), 100)
+        if comp.get("type") == 4:  # text input (modals)
+            errors.max_len(["components", "label"], comp.get("label"), 45)
+            errors.max_len(["components", "placeholder"], comp.get("placeholder"), 100)
+            errors.max_len(["components", "value"], comp.get("value"), 4000)
+            for key in ("min_length", "max_length"):
+                bound = comp.get(key)
+                if bound is not None and not 0 <= int(bound) <= 4000:
+                    errors.add(
+                        ["components", key],
+                        "NUMBER_TYPE_MAX",
+                        "int value should be less than or equal to 4000.",
+                    )
     if flags & IS_COMPONENTS_V2:
         return
     if len(components) > 5:
@@ -131,11 +151,35 @@ def check_components(errors: FormErrors, components: list[dict[str, Any]], flags
             )
 
 
-def check_body(body: dict[str, Any]) -> None:
+MAX_FILES = 10
+
+
+def check_attachments(
+    errors: FormErrors, body: dict[str, Any], uploads: dict[int, Upload]
+) -> None:
+    """File names must be present; at most 10 files; alt text (description) at most 1024."""
+    if len(uploads) > MAX_FILES:
+        errors.add(["files"], "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_FILES} or fewer in length.")
+    for index, upload in uploads.items():
+        if not upload.filename.strip():
+            errors.add([f"files[{index}]"], "BASE_TYPE_REQUIRED", "A file needs a name.")
+    items = body.get("attachments") or []
+    if len(items) > MAX_FILES:
+        errors.add(
+            ["attachments"], "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_FILES} or fewer in length."
+        )
+    for i, item in enumerate(items):
+        if "filename" in item:
+            errors.required(["attachments", i, "filename"], item.get("filename"))
+        errors.max_len(["attachments", i, "description"], item.get("description"), 1024)
+
+
+def check_body(body: dict[str, Any], uploads: dict[int, Upload] | None = None) -> None:
     errors = FormErrors()
     errors.max_len(["content"], body.get("content"), 2000)
     check_embeds(errors, body.get("embeds") or [])
     check_components(errors, body.get("components") or [], int(body.get("flags") or 0))
+    check_attachments(errors, body, uploads or {})
     errors.raise_if_any()
 
 
@@ -147,7 +191,7 @@ def apply_body(
     state: SimState, msg: SimMessage, body: dict[str, Any], uploads: dict[int, Upload], *, new: bool
 ) -> None:
     """Validate ``body`` and write it into ``msg`` (a fresh message or an edit)."""
-    check_body(body)
+    check_body(body, uploads)
     if "content" in body:
         msg.content = str(body["content"] or "")
         state.set_mentions(msg)
@@ -163,6 +207,7 @@ def apply_body(
     if new:
         msg.poll = body.get("poll")
         msg.message_reference = body.get("message_reference")
+        state.set_pings(msg, body.get("allowed_mentions"))
     if _is_empty(msg) and not msg.flags & LOADING:
         raise ApiError(400, 50006, "Cannot send an empty message")
     if not new:
@@ -244,4 +289,5 @@ def check_choices(data: dict[str, Any]) -> None:
     for i, choice in enumerate(choices):
         errors.required(["choices", i, "name"], choice.get("name"))
         errors.max_len(["choices", i, "name"], choice.get("name"), 100)
+        errors.max_len(["choices", i, "value"], choice.get("value"), 100)
     errors.raise_if_any()

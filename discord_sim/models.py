@@ -154,7 +154,9 @@ class SimMessage:
     reactions: dict[str, list[int]] = field(default_factory=dict)
     mentions: list[SimUser] = field(default_factory=list)
     mention_roles: list[int] = field(default_factory=list)
-    mention_everyone: bool = False
+    mention_everyone: bool = False  # @everyone/@here that actually pinged
+    pinged_users: list[SimUser] = field(default_factory=list)  # notified by this message
+    pinged_roles: list[int] = field(default_factory=list)  # role ids notified
     message_reference: dict[str, Any] | None = None
     interaction_metadata: dict[str, Any] | None = None
     webhook_id: int | None = None

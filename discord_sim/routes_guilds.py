@@ -124,6 +124,10 @@ def _time(body: dict[str, Any], key: str) -> datetime.datetime | None:
     return parse_iso(value) if value else None
 
 
+def _too_long(limit: int) -> dict[str, str]:
+    return {"code": "BASE_TYPE_MAX_LENGTH", "message": f"Must be {limit} or fewer in length."}
+
+
 def _check_event(event: dict[str, Any], *, starting: bool) -> None:
     problems: dict[str, Any] = {}
     start = _time(event, "scheduled_start_time")
@@ -131,6 +135,13 @@ def _check_event(event: dict[str, Any], *, starting: bool) -> None:
     now = datetime.datetime.now(datetime.UTC)
     if not event.get("name"):
         problems["name"] = {"_errors": [{"code": "BASE_TYPE_REQUIRED"}]}
+    elif len(str(event["name"])) > 100:
+        problems["name"] = {"_errors": [_too_long(100)]}
+    if len(str(event.get("description") or "")) > 1000:
+        problems["description"] = {"_errors": [_too_long(1000)]}
+    location = (event.get("entity_metadata") or {}).get("location")
+    if location is not None and len(str(location)) > 100:
+        problems["entity_metadata"] = {"location": {"_errors": [_too_long(100)]}}
     if start is None:
         problems["scheduled_start_time"] = {"_errors": [{"code": "BASE_TYPE_REQUIRED"}]}
     elif starting and start < now:
@@ -142,7 +153,7 @@ def _check_event(event: dict[str, Any], *, starting: bool) -> None:
             "_errors": [{"code": "GUILD_SCHEDULED_EVENT_END_BEFORE_START"}]
         }
     if event.get("entity_type") == EXTERNAL:
-        if not (event.get("entity_metadata") or {}).get("location"):
+        if not location:
             problems["entity_metadata"] = {"_errors": [{"code": "BASE_TYPE_REQUIRED"}]}
         if end is None:
             problems["scheduled_end_time"] = {"_errors": [{"code": "BASE_TYPE_REQUIRED"}]}
