@@ -21,9 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from anywhere without installing
 
+from discord_sim import DiscordSimulator  # noqa: E402
 from tests.e2e.harness import bot_settings, start_bot  # noqa: E402
 from tests.e2e.test_rate_limit import KIND, numbered, queue_prompts  # noqa: E402
-from discord_sim import DiscordSimulator  # noqa: E402
 
 
 async def run(prompts: int, limit: float) -> None:

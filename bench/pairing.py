@@ -23,7 +23,7 @@ import random
 import sys
 import time
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 # Make `bot` importable when run as `python bench/pairing.py` from the repo root.
@@ -48,7 +48,7 @@ RATIO_GOAL_PCT = 98.0
 MAX_CELLS = 30_000_000
 SUB_INSTANCE_PEOPLE = 2_000
 FORBIDDEN = -1_000_000.0
-NOW = datetime(2025, 6, 2, 9, 0)
+NOW = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
 
 
 Instance = tuple[list[Buddy], list[Newcomer], set[tuple[int, int]]]

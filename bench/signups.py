@@ -38,9 +38,9 @@ from bot.services.activities import ActivityDraft  # noqa: E402
 from db.engine import SQLITE_BUSY_TIMEOUT_MS, Database  # noqa: E402
 from db.migrate import upgrade_to_head  # noqa: E402
 from db.models import Activity  # noqa: E402
+from discord_sim import DiscordSimulator, SimMessage, SimUser  # noqa: E402
 from tests.conftest import drop_schema, fresh_database, postgres_answers  # noqa: E402
 from tests.e2e.harness import bot_process_env, build_community, run_setup  # noqa: E402
-from discord_sim import DiscordSimulator, SimMessage, SimUser  # noqa: E402
 
 GUILD = 1
 ACTIVITY_COLUMNS = [column.name for column in Activity.__table__.columns]

@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from anywhere without installing
 
-from tests.e2e.harness import bot_process_env  # noqa: E402
 from discord_sim import DiscordSimulator  # noqa: E402
+from tests.e2e.harness import bot_process_env  # noqa: E402
 
 READY_DELAY = 0.05
 BASELINE = """

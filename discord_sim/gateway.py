@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import traceback
 import uuid
 from collections import deque
@@ -19,6 +20,8 @@ import aiohttp
 from aiohttp import web
 
 from .state import SimState
+
+log = logging.getLogger(__name__)
 
 HEARTBEAT_INTERVAL_MS = 41250
 CHUNK_SIZE = 1000
@@ -66,6 +69,15 @@ for _name in (
     _EVENT_INTENTS[_name] = (GUILDS, 0)
 
 
+def _event_guild(event: str, data: dict[str, Any]) -> int | None:
+    """The guild an event belongs to (GUILD_CREATE/UPDATE/DELETE name it by ``id``)."""
+    if data.get("guild_id"):
+        return int(data["guild_id"])
+    if event in ("GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE") and data.get("id"):
+        return int(data["id"])
+    return None
+
+
 @dataclass(eq=False)
 class Session:
     id: str
@@ -76,6 +88,14 @@ class Session:
     ready: bool = False
     buffer: deque[tuple[int, str]] = field(default_factory=lambda: deque(maxlen=BUFFERED_EVENTS))
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    shard_id: int = 0
+    shard_count: int = 1
+
+    def serves(self, guild_id: int | None) -> bool:
+        """Discord's rule: guild events go to shard (guild_id >> 22) % count; DMs to shard 0."""
+        if guild_id is None:
+            return self.shard_id == 0
+        return (guild_id >> 22) % self.shard_count == self.shard_id
 
     @property
     def connected(self) -> bool:
@@ -96,6 +116,14 @@ class Gateway:
 
     def ready_sessions(self) -> list[Session]:
         return [s for s in self.sessions.values() if s.ready and s.connected]
+
+    def all_shards_ready(self) -> bool:
+        """A connected, READY session for every shard the bot said it runs."""
+        ready = self.ready_sessions()
+        if not ready:
+            return False
+        count = max(s.shard_count for s in ready)
+        return {s.shard_id for s in ready if s.shard_count == count} == set(range(count))
 
     # -- connection ----------------------------------------------------------
 
@@ -127,6 +155,8 @@ class Gateway:
                 else:
                     self.state.errors.append(f"gateway: unexpected frame type {msg.type}")
         except Exception:
+            # A simulator bug must fail the test (sim.errors), not kill the gateway silently.
+            log.exception("gateway connection failed")
             self.state.errors.append("gateway: " + traceback.format_exc())
         finally:
             self._sockets.discard(ws)
@@ -165,17 +195,29 @@ class Gateway:
             # What Discord does when the application's portal switch for an intent is off.
             await ws.close(code=4014, message=b"Disallowed intent(s).")
             return None
+        shard = data.get("shard") or [0, 1]
+        shard_id, shard_count = int(shard[0]), int(shard[1])
+        if not 0 <= shard_id < shard_count:
+            await ws.close(code=4010, message=b"Invalid shard.")
+            return None
         session = Session(
-            uuid.uuid4().hex, int(data["intents"]), int(data.get("large_threshold", 250)), ws
+            uuid.uuid4().hex,
+            int(data["intents"]),
+            int(data.get("large_threshold", 250)),
+            ws,
+            shard_id=shard_id,
+            shard_count=shard_count,
         )
         self.sessions[session.id] = session
         self.identify_count += 1
         state = self.state
+        guilds = [g for g in state.guilds.values() if session.serves(g.id)]
         async with session.lock:  # events raised meanwhile queue up behind GUILD_CREATE
             ready = {
                 "v": 10,
                 "user": {**state.bot_user.payload(), "verified": True, "mfa_enabled": False},
-                "guilds": [{"id": str(g), "unavailable": True} for g in state.guilds],
+                "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
+                "shard": [shard_id, shard_count],
                 "session_id": session.id,
                 "resume_gateway_url": self.url,
                 "session_type": "normal",
@@ -187,7 +229,7 @@ class Gateway:
                 "user_settings": {},
             }
             await self._emit(session, "READY", ready)
-            for guild in list(state.guilds.values()):
+            for guild in guilds:
                 large = len(guild.members) > session.large_threshold
                 if session.intents & GUILD_MEMBERS and not large:
                     members = list(guild.members.values())
@@ -258,8 +300,11 @@ class Gateway:
         """Send an event to every session that asked for it (by intents)."""
         in_guild = "guild_id" in data
         needs = _EVENT_INTENTS.get(event, (0, 0))[0 if in_guild else 1]
+        guild_id = _event_guild(event, data)
         for session in list(self.sessions.values()):
             if needs and not session.intents & needs:
+                continue
+            if not session.serves(guild_id):
                 continue
             async with session.lock:
                 await self._emit(session, event, self._filter(session, event, data, in_guild))

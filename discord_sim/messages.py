@@ -154,9 +154,7 @@ def check_components(errors: FormErrors, components: list[dict[str, Any]], flags
 MAX_FILES = 10
 
 
-def check_attachments(
-    errors: FormErrors, body: dict[str, Any], uploads: dict[int, Upload]
-) -> None:
+def check_attachments(errors: FormErrors, body: dict[str, Any], uploads: dict[int, Upload]) -> None:
     """File names must be present; at most 10 files; alt text (description) at most 1024."""
     if len(uploads) > MAX_FILES:
         errors.add(["files"], "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_FILES} or fewer in length.")

@@ -7,6 +7,7 @@ taking a :class:`Ctx` and returning ``(status, json_body_or_None)``.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 import time
@@ -25,6 +26,8 @@ from .state import ApiError, RecordedRequest, RejectedPayload, SimState
 Reply = tuple[int, Any]
 Handler = Callable[["Ctx"], Awaitable[Reply]]
 RouteTable = list[tuple[str, str, Handler]]
+
+log = logging.getLogger(__name__)
 
 INVALID_FORM_BODY = 50035
 
@@ -159,7 +162,9 @@ class RestServer:
             record(route, exc.status)
             return json_response(exc.status, exc.body)
         except Exception as exc:
-            # A 4xx, not a 5xx: discord.py retries 5xx for ~25 s, hiding the bug.
+            # A simulator bug: recorded so the test fails, answered with a 4xx, not a 5xx
+            # (discord.py retries 5xx for ~25 s, hiding the bug).
+            log.exception("simulator error in %s", route)
             self.state.errors.append(f"{method} {path}\n{traceback.format_exc()}")
             self.state.unknown_routes.append(f"{method} {path} -> simulator error: {exc!r}")
             record(route, 400)

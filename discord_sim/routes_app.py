@@ -60,7 +60,7 @@ async def get_gateway(ctx: Ctx) -> Reply:
 async def get_gateway_bot(ctx: Ctx) -> Reply:
     url = ctx.state.gateway.url if ctx.state.gateway else ""
     limits = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
-    return 200, {"url": url, "shards": 1, "session_start_limit": limits}
+    return 200, {"url": url, "shards": ctx.state.shard_count, "session_start_limit": limits}
 
 
 # -- application commands -------------------------------------------------------

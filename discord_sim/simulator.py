@@ -19,9 +19,9 @@ from .drivers import Drivers
 from .gateway import Gateway
 from .guild import SimGuild
 from .interactions import SimInteraction
-from .models import SimChannel, SimMember, SimMessage, SimUser
+from .models import SimChannel, SimMember, SimMessage, SimRole, SimUser
 from .rest import RestServer, Router
-from .state import RecordedRequest, SimState
+from .state import RecordedRequest, RejectedPayload, SimState
 
 T = TypeVar("T")
 
@@ -35,9 +35,13 @@ class DiscordSimulator(Drivers):
         token: str = "sim-token",  # noqa: S107 - a fake token for a fake Discord
         settle: float = 0.05,
         interaction_deadline: float = 3.0,
+        shard_count: int = 1,
     ) -> None:
+        if shard_count < 1:
+            raise ValueError("shard_count must be at least 1")
         state = SimState(token)
         state.interaction_deadline = interaction_deadline
+        state.shard_count = shard_count
         gateway = Gateway(state)
         state.gateway = gateway
         router = Router()
@@ -120,6 +124,17 @@ class DiscordSimulator(Drivers):
         return self.state.unknown_routes
 
     @property
+    def rejected_payloads(self) -> list[RejectedPayload]:
+        """Every body the bot sent that Discord would refuse with 400 / 50035 Invalid Form
+        Body (a limit broken, a field missing); fixtures assert it stays empty."""
+        return self.state.rejected_payloads
+
+    @property
+    def shard_count(self) -> int:
+        """What GET /gateway/bot recommends; IDENTIFY with shard [id, count] is honoured."""
+        return self.state.shard_count
+
+    @property
     def errors(self) -> list[str]:
         return self.state.errors
 
@@ -177,6 +192,67 @@ class DiscordSimulator(Drivers):
         """Global limit on the bot's REST calls (interaction responses exempt); None disables."""
         self.rest.set_rate_limit(per_second)
 
+    async def delete_message(self, channel: SimChannel, message: SimMessage) -> None:
+        """A moderator deletes ``message``: it leaves the channel, the bot gets MESSAGE_DELETE,
+        and REST reads or edits of it answer 404 Unknown Message (10008) from then on."""
+        if message.deleted or message.channel_id != channel.id:
+            raise AssertionError(f"message {message.id} is not in #{channel.name}")
+        await self.state.publish_delete(message)
+
+    async def set_permissions(
+        self,
+        channel: SimChannel,
+        target: SimUser | SimRole | SimGuild,
+        *,
+        allow: int = 0,
+        deny: int = 0,
+    ) -> None:
+        """Set (replace) the overwrite for a member, a role or @everyone (the guild) on
+        ``channel``, as a moderator would; the bot gets CHANNEL_UPDATE (THREAD_UPDATE for a
+        thread's parent is not sent: threads take their parent's permissions). Removing the
+        overwrite: allow=0, deny=0."""
+        if channel.guild_id is None:
+            raise AssertionError("DM channels have no permission overwrites")
+        target_id, kind = (target.id, 1) if isinstance(target, SimUser) else (target.id, 0)
+        kept = [o for o in channel.overwrites if int(o["id"]) != target_id]
+        if allow or deny:
+            kept.append(
+                perm.normalize_overwrite({"id": target_id, "type": kind, "allow": allow, "deny": deny})
+            )
+        channel.overwrites = kept
+        await self.state.dispatch("CHANNEL_UPDATE", channel.payload())
+
+    def visible_commands(self, guild: SimGuild, member: SimUser | SimMember) -> list[str]:
+        """Names of the synced slash commands ``member`` sees in their "/" menu in ``guild``.
+
+        Discord hides a command whose default_member_permissions the member lacks (guild-wide
+        permissions; administrators and the owner see all); "0" hides it from all but them.
+        Commands outside guild contexts are not offered there either.
+        """
+        user = member.user if isinstance(member, SimMember) else member
+        if guild.get_member(user) is None:
+            raise AssertionError(f"{user.name} is not a member of {guild.name!r}")
+        held = guild.member_permissions(user)
+        found = {c["name"]: c for c in self.state.global_commands.values() if c["type"] == 1}
+        found.update(
+            {
+                c["name"]: c
+                for c in self.state.guild_commands.get(guild.id, {}).values()
+                if c["type"] == 1
+            }
+        )
+        names = []
+        for name, cmd in found.items():
+            contexts = cmd.get("contexts")
+            if contexts is not None and 0 not in contexts:
+                continue
+            needed = cmd.get("default_member_permissions")
+            hidden = needed is not None and (int(needed) == 0 or not perm.has(held, int(needed)))
+            if hidden and held != perm.ALL:
+                continue
+            names.append(name)
+        return sorted(names)
+
     async def drop_connections(self) -> None:
         """Cut the gateway with a resumable close code; the bot reconnects and RESUMEs."""
         await self.gateway.drop_connections()
@@ -184,9 +260,10 @@ class DiscordSimulator(Drivers):
     # -- waiting -------------------------------------------------------------------
 
     async def wait_until_ready(self, timeout: float = 10) -> None:
-        """A bot has IDENTIFYed and got READY plus a GUILD_CREATE for every guild."""
+        """A bot has IDENTIFYed and got READY plus a GUILD_CREATE for every guild (with
+        shards: every shard it runs has)."""
         await self.state.wait_until(
-            self.gateway.ready_sessions, timeout, "a bot to connect and get READY"
+            self.gateway.all_shards_ready, timeout, "a bot to connect and get READY"
         )
 
     async def wait_for(

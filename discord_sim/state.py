@@ -97,6 +97,7 @@ class SimState:
         self.errors: list[str] = []
         self.refused_dms: set[int] = set()
         self.refuse_privileged_intents = False
+        self.shard_count = 1  # what GET /gateway/bot recommends
         self.base_url = "http://127.0.0.1:0"
         self.gateway: Gateway | None = None
         self._changed = asyncio.Event()

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import bot_process_env
 from discord_sim import DiscordSimulator
+from tests.e2e.harness import bot_process_env
 
 
 def database_in(tmp_path: Path) -> str:

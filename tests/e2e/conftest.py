@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from discord_sim import DiscordSimulator
 from tests.e2e.harness import (
     Community,
     RunningBot,
@@ -14,7 +15,6 @@ from tests.e2e.harness import (
     run_setup,
     start_bot,
 )
-from discord_sim import DiscordSimulator
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +25,10 @@ async def sim() -> AsyncIterator[DiscordSimulator]:
     await simulator.stop()
     assert not simulator.unknown_routes, (
         f"the bot called routes the simulator does not know: {simulator.unknown_routes}"
+    )
+    assert not simulator.rejected_payloads, (
+        "the bot sent payloads Discord would refuse (400, 50035): "
+        + "; ".join(str(r) for r in simulator.rejected_payloads)
     )
 
 

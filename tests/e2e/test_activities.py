@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.harness import Community, RunningBot
 from discord_sim import DiscordSimulator, SimInteraction, SimMessage, SimUser
+from tests.e2e.harness import Community, RunningBot
 
 LONDON = ZoneInfo("Europe/London")
 

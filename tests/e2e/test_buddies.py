@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 
 from bot.cogs.buddies import Buddies
 from db.models import BuddyEnrolment
-from tests.e2e.harness import Community, ManualClock, RunningBot, running_cog
 from discord_sim import DiscordSimulator, SimChannel, SimMessage, SimUser
 from discord_sim import permissions as perm
 from discord_sim.models import PRIVATE_THREAD
 from discord_sim.permissions import VIEW_CHANNEL
+from tests.e2e.harness import Community, ManualClock, RunningBot, running_cog
 
 
 @pytest.fixture(autouse=True)

@@ -14,9 +14,9 @@ from sqlalchemy import update
 from bot.services import outbox
 from bot.settings import DEFAULT_CONFIG_DIR, PROJECT_ROOT
 from db.models import Activity
+from discord_sim import DiscordSimulator, SimMessage, SimUser
 from tests.e2e.harness import Community, RunningBot
 from tests.e2e.test_reminders import T0, add_activity, add_member, at
-from discord_sim import DiscordSimulator, SimMessage, SimUser
 
 ROLES = "checklist:tick:{}:roles_agreed"
 

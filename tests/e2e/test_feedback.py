@@ -25,8 +25,8 @@ from db.models import (
     OutboxMessage,
     Signup,
 )
-from tests.e2e.harness import Community, ManualClock, RunningBot, running_cog
 from discord_sim import DiscordSimulator, SimChannel, SimMessage, SimUser
+from tests.e2e.harness import Community, ManualClock, RunningBot, running_cog
 
 T = TypeVar("T")
 

@@ -6,8 +6,8 @@ import discord
 from sqlalchemy import text
 
 from bot.services import community as community_service
-from tests.e2e.harness import Community, RunningBot, bot_settings, start_bot
 from discord_sim import DiscordSimulator
+from tests.e2e.harness import Community, RunningBot, bot_settings, start_bot
 
 
 async def stored_setup(

@@ -15,8 +15,8 @@ from bot.outbox import OutboxDispatcher
 from bot.services import consent, membership, outbox
 from bot.services.outbox import OutboxItem
 from bot.ui.membership import confirmation_refusal
-from tests.e2e.harness import Community, ManualClock, RunningBot
 from discord_sim import DiscordSimulator, SimInteraction, SimMessage, SimUser
+from tests.e2e.harness import Community, ManualClock, RunningBot
 from tests.test_erasure import rows_naming, seed_every_kind
 
 PROFILE = {

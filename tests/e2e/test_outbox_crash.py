@@ -18,8 +18,8 @@ from bot.settings import DEFAULT_CONFIG_DIR, PROJECT_ROOT
 from db.engine import Database
 from db.migrate import upgrade_to_head
 from db.models import Activity, Member, OutboxMessage, Signup
-from tests.e2e.harness import bot_process_env
 from discord_sim import DiscordSimulator, SimUser
+from tests.e2e.harness import bot_process_env
 
 PEOPLE = 300
 KILL_AFTER = 100

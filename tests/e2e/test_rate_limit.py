@@ -9,8 +9,8 @@ from bot.delivery import Outgoing
 from bot.services import outbox
 from bot.services.outbox import OutboxItem
 from db.models import Member
-from tests.e2e.harness import Community, RunningBot
 from discord_sim import DiscordSimulator, SimUser
+from tests.e2e.harness import Community, RunningBot
 
 KIND = "numbered_prompt"
 

@@ -9,8 +9,8 @@ from sqlalchemy import func, select, update
 
 from bot.cogs.checklist import Checklist
 from db.models import Activity, Member, OutboxMessage, Signup
-from tests.e2e.harness import Community, ManualClock, RunningBot, running_cog
 from discord_sim import DiscordSimulator, SimUser
+from tests.e2e.harness import Community, ManualClock, RunningBot, running_cog
 
 # A Tuesday, 10:00 in London (UTC in winter).
 T0 = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)

@@ -7,9 +7,9 @@ import re
 from sqlalchemy import func, select
 
 from db.models import Member, Signup
+from discord_sim import DiscordSimulator, SimInteraction, SimMessage, SimUser
 from tests.e2e.harness import Community, RunningBot, bot_settings, start_bot
 from tests.e2e.test_activities import answered, as_coordinator, in_days, press
-from discord_sim import DiscordSimulator, SimInteraction, SimMessage, SimUser
 
 
 async def post(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -20,7 +20,7 @@ from bot.services.matching import (
     pair_score,
 )
 
-START = datetime(2025, 1, 6, 9, 0)
+START = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 NO_SHARED = (
     "You were paired because you both want to take part; "
     "your buddy will help you find a time that suits you both."
