@@ -23,6 +23,15 @@ class Snowflakes:
         self._last = max(stamp, self._last + 1)
         return self._last
 
+    def next_on_shard(self, shard_id: int, shard_count: int) -> int:
+        """A new snowflake that Discord's rule ``(id >> 22) % count`` puts on ``shard_id``
+        (its timestamp may lie a few milliseconds ahead)."""
+        moment = self.next() >> 22
+        while moment % shard_count != shard_id:
+            moment += 1
+        self._last = max(self._last, moment << 22)
+        return self._last
+
 
 def iso(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).isoformat()

@@ -170,8 +170,13 @@ class DiscordSimulator(Drivers):
         *,
         owner: SimUser | None = None,
         everyone_permissions: int = perm.DEFAULT_EVERYONE,
+        shard: int | None = None,
     ) -> SimGuild:
-        return self.state.create_guild(name, owner=owner, everyone_permissions=everyone_permissions)
+        """A new guild (a connected bot joins it); ``shard`` picks an id that Discord's rule
+        puts on that shard of ``shard_count``."""
+        return self.state.create_guild(
+            name, owner=owner, everyone_permissions=everyone_permissions, shard=shard
+        )
 
     def create_user(self, name: str, global_name: str | None = None) -> SimUser:
         return self.state.create_user(name, global_name)
@@ -217,7 +222,9 @@ class DiscordSimulator(Drivers):
         kept = [o for o in channel.overwrites if int(o["id"]) != target_id]
         if allow or deny:
             kept.append(
-                perm.normalize_overwrite({"id": target_id, "type": kind, "allow": allow, "deny": deny})
+                perm.normalize_overwrite(
+                    {"id": target_id, "type": kind, "allow": allow, "deny": deny}
+                )
             )
         channel.overwrites = kept
         await self.state.dispatch("CHANNEL_UPDATE", channel.payload())

@@ -141,9 +141,18 @@ class SimState:
         return user
 
     def create_guild(
-        self, name: str, *, owner: SimUser | None, everyone_permissions: int
+        self,
+        name: str,
+        *,
+        owner: SimUser | None,
+        everyone_permissions: int,
+        shard: int | None = None,
     ) -> SimGuild:
-        guild_id = self.ids.next()
+        if shard is not None and not 0 <= shard < self.shard_count:
+            raise AssertionError(f"shard {shard} is not one of {self.shard_count} shards")
+        guild_id = (
+            self.ids.next() if shard is None else self.ids.next_on_shard(shard, self.shard_count)
+        )
         # The owner bypasses every permission check, so it is never the bot.
         owner_id = owner.id if owner else self.ids.next()
         guild = SimGuild(
