@@ -233,3 +233,44 @@ async def test_an_interaction_answer_over_the_limit_is_refused(
     with pytest.raises(AssertionError, match="Discord would reject"):
         await sim.slash(world.guild, world.bob, "chatty")
     assert "content" in sim.rejected_payloads[-1].errors
+
+
+async def test_a_followup_over_the_limit_is_refused(
+    sim: DiscordSimulator, world: World, bot: SimBot
+) -> None:
+    refusals: list[int] = []
+
+    @discord.app_commands.command(name="longfollowup", description="Follows up with too much")
+    async def long_followup(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("first", ephemeral=True)
+        try:
+            await interaction.followup.send(embed=discord.Embed(title="x" * 257))
+        except discord.HTTPException as exc:
+            refusals.append(exc.code)
+
+    bot.tree.add_command(long_followup)
+    await bot.tree.sync()
+    await sim.slash(world.guild, world.bob, "longfollowup")
+    await sim.wait_for(lambda: refusals, what="the follow-up to be refused")
+    assert refusals == [50035]
+    assert sim.rejected_payloads[-1].route == "POST /webhooks/{application_id}/{interaction_token}"
+
+
+async def test_an_autocomplete_choice_value_over_100_is_refused(
+    sim: DiscordSimulator, world: World, bot: SimBot
+) -> None:
+    @discord.app_commands.command(name="pickone", description="Suggests too long a value")
+    async def pick_one(interaction: discord.Interaction, what: str) -> None:
+        await interaction.response.send_message(what, ephemeral=True)
+
+    @pick_one.autocomplete("what")
+    async def suggest(
+        interaction: discord.Interaction, current: str
+    ) -> list[discord.app_commands.Choice[str]]:
+        return [discord.app_commands.Choice(name="long", value="x" * 101)]
+
+    bot.tree.add_command(pick_one)
+    await bot.tree.sync()
+    with pytest.raises(AssertionError, match="Discord would reject"):
+        await sim.autocomplete(world.guild, world.bob, "pickone", "what", "l")
+    assert "choices" in sim.rejected_payloads[-1].errors
