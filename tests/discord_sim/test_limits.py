@@ -193,7 +193,7 @@ async def test_an_unnamed_file_is_refused(sim: DiscordSimulator, world: World, b
     route = discord.http.Route(
         "POST", "/channels/{channel_id}/messages", channel_id=world.general.id
     )
-    form = [
+    form: list[dict[str, Any]] = [
         {"name": "payload_json", "value": '{"content": "file"}'},
         {"name": "files[0]", "value": b"data", "filename": " ", "content_type": "text/plain"},
     ]
