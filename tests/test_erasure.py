@@ -184,9 +184,7 @@ async def checklist_tick_row(
     )
 
 
-async def led_series_row(
-    session: AsyncSession, guild_id: int, user_id: int, other_id: int
-) -> None:
+async def led_series_row(session: AsyncSession, guild_id: int, user_id: int, other_id: int) -> None:
     await add_row(
         session,
         "activity_series",

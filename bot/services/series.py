@@ -726,9 +726,7 @@ def _notices(touched: dict[int, list[Activity]]) -> list[PersonDates]:
     for user_id, dates in touched.items():
         ordered = sorted(dates, key=lambda a: (a.starts_at, a.id))
         notices.append(
-            PersonDates(
-                user_id, tuple(a.starts_at for a in ordered), tuple(a.id for a in ordered)
-            )
+            PersonDates(user_id, tuple(a.starts_at for a in ordered), tuple(a.id for a in ordered))
         )
     return sorted(notices, key=lambda n: n.user_id)
 
@@ -744,9 +742,7 @@ async def _view(session: AsyncSession, series: ActivitySeries, now: datetime) ->
             .where(SeriesOccurrence.series_id == series.id)
         )
     }
-    upcoming = [
-        start for start, status in made.values() if status == "open" and start > now
-    ]
+    upcoming = [start for start, status in made.values() if status == "open" and start > now]
     newest = max(made, default=-1)
     for slot, start in Rule.of(series).utc_starts():
         if len(upcoming) >= NEXT_DATES * 2:
