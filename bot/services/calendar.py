@@ -9,8 +9,9 @@ A series is one VEVENT with a rule, in the community's time zone (TZID and a VTI
   to the last one in months without it, which is exactly "the last": BYDAY=-1FR. (BYDAY=5FR
   would skip those months.)
 - UNTIL is the end of the last day, in UTC as RFC 5545 requires with a TZID start;
-- a cancelled date is an EXDATE; a date moved or changed on its own is an extra VEVENT with
-  the same UID and a RECURRENCE-ID naming the date the rule gave it.
+- a cancelled date is an EXDATE (a series cancelled from its first date is STATUS:CANCELLED);
+- a date moved or changed on its own is an extra VEVENT with the same UID and a RECURRENCE-ID
+  naming the date the rule gave it.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def series_ics(series: SeriesCalendar, now: datetime) -> str:
     event.add("rrule", rule)
     if series.exdates:
         event.add("exdate", list(series.exdates))
-    event.add("status", "CONFIRMED")
+    event.add("status", "CANCELLED" if series.cancelled else "CONFIRMED")
     calendar.add_component(event)
     for override in series.overrides:
         changed = _event(uid, now)

@@ -36,7 +36,7 @@ from bot.services.activities import ActivityChanges, ActivityDraft, ActivityView
 from bot.services.activity_lookup import not_found
 from db.models import FREQUENCIES, Activity, ActivitySeries, SeriesOccurrence, Signup
 
-DEFAULT_WINDOW = timedelta(weeks=8)
+DEFAULT_WINDOW = timedelta(weeks=8)  # `settings.series.window_weeks` chooses it in the bot
 DEFAULT_UNTIL_MONTHS = 6
 MAX_UNTIL_YEARS = 2
 NEXT_DATES = 5
@@ -169,6 +169,8 @@ class SeriesCalendar:
     until: date
     exdates: tuple[datetime, ...]  # cancelled dates
     overrides: tuple[Override, ...]
+    # Every date of the rule was cancelled ("this and later" from its first date).
+    cancelled: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,11 +377,11 @@ async def edit(
     capacity go to the people waiting longest here (they are told through the outbox)."""
     series, slot, _ = await _occurrence(session, guild_id, activity_id, now, "change")
     if which == Which.THIS:
-        done = await activities.edit_activity(session, guild_id, activity_id, changes, now)
+        await activities.edit_activity(session, guild_id, activity_id, changes, now)
         if changes.capacity is not None:
             await signups.fill_free_places(session, guild_id, activity_id, now)
         view = await activities.get_activity(session, guild_id, activity_id)
-        return SeriesEdit([view] if done else [], [], await _view(session, series, now))
+        return SeriesEdit([view], [], await _view(session, series, now))
     later = await _later(session, series.id, slot, now)
     template = _template(series, changes)
     activities.check_draft(replace(template, starts_at=later[0][1].starts_at), now)
@@ -536,9 +538,10 @@ async def calendar_for(session: AsyncSession, activity_id: int) -> SeriesCalenda
         interval=rule.interval,
         by_day=rule.by_day_text,
         first_start=datetime.combine(rule.first_day, rule.at_time, tzinfo=rule.zone),
-        until=rule.until,
+        until=max(rule.until, rule.first_day),
         exdates=tuple(exdates),
         overrides=tuple(overrides),
+        cancelled=not rule_slots,
     )
 
 

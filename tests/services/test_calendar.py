@@ -130,6 +130,13 @@ async def test_a_cancelled_date_is_an_exdate(db: Database) -> None:
     assert expand(event) == await starts_of(db)
 
 
+async def test_a_series_cancelled_from_its_first_date_is_cancelled(db: Database) -> None:
+    ids = await make_series(db, local(2026, 10, 13, 14, 0), "weekly", date(2026, 11, 3))
+    async with db.sessions() as session, session.begin():
+        await series.cancel(session, GUILD, ids[0], None, Which.LATER, NOW)
+    assert str(the_event(await series_file(db, ids[0]))["STATUS"]) == "CANCELLED"
+
+
 async def test_a_date_moved_on_its_own_is_an_event_for_that_date(db: Database) -> None:
     ids = await make_series(db, local(2026, 10, 13, 14, 0), "weekly", date(2026, 11, 3))
     moved = ActivityChanges(starts_at=local(2026, 10, 21, 16, 0), place="Room 9")

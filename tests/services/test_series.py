@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.errors import ConsentNeeded, InvalidInput
+from bot.errors import Conflict, ConsentNeeded, InvalidInput
 from bot.services import activities, consent, series, signups
 from bot.services.activities import ActivityChanges, ActivityDraft
 from bot.services.series import SeriesCreated, SeriesDraft, Which
@@ -290,9 +290,21 @@ async def test_this_and_later_moves_later_dates_and_the_ones_not_made_yet(db: Da
     assert len(found) == len(set(found))
     async with db.sessions() as session:
         rows = await session.execute(select(Activity.starts_at, Activity.title))
-        titles = dict(rows.tuples())
+        titles = dict(rows.all())
     assert {titles[m] for m in found[3:]} == {"Reading circle"}
     assert {titles[m] for m in found[:3]} == {"Reading group"}
+
+
+async def test_this_and_later_cannot_take_a_date_below_the_places_taken(db: Database) -> None:
+    await create(db)
+    ids = await occurrence_ids(db)
+    await join(db, 51, ids[4])
+    await join(db, 52, ids[4])
+    with pytest.raises(Conflict, match="cannot go below 2"):
+        async with db.sessions() as session, session.begin():
+            await series.edit(session, GUILD, ids[1], ActivityChanges(capacity=1), Which.LATER, NOW)
+    async with db.sessions() as session:
+        assert set(await session.scalars(select(Activity.capacity))) == {5}
 
 
 async def test_a_past_date_cannot_be_changed_or_cancelled(db: Database) -> None:
