@@ -249,12 +249,12 @@ def check_local_time(local: datetime, zone: ZoneInfo) -> None:
     if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != local:
         raise InvalidInput(
             f"{local:%H:%M} does not exist on {_day(local)}: the clocks go forward that night. "
-            "Pick a time outside 1am to 3am."
+            "Pick a different time of day."
         )
     if aware.replace(fold=0).utcoffset() != aware.replace(fold=1).utcoffset():
         raise InvalidInput(
             f"{local:%H:%M} happens twice on {_day(local)}: the clocks go back that night. "
-            "Pick a time outside 1am to 3am."
+            "Pick a different time of day."
         )
 
 
@@ -386,9 +386,10 @@ async def edit(
     template = _template(series, changes)
     activities.check_draft(replace(template, starts_at=later[0][1].starts_at), now)
     if changes.capacity is not None:
-        await _check_capacity(session, [a for _, a in later], changes.capacity)
+        await _check_capacity(session, [a for _, a in later], changes.capacity, series.timezone)
     zone = ZoneInfo(series.timezone)
     if changes.starts_at is not None:
+        await _check_after_previous(session, series.id, slot, changes.starts_at, series.timezone)
         await _move_rule(series, slot, changes.starts_at, len(later), zone, now)
     rule = Rule.of(series)
     touched: dict[int, list[Activity]] = defaultdict(list)
@@ -631,7 +632,7 @@ async def _occurrence(
     activity = await activities.lock_open(session, guild_id, activity_id)
     if activity.starts_at <= now:
         raise InvalidInput(
-            f"{activity.title} on {_day(activity.starts_at)} has already happened, "
+            f"{activity.title} on {_day(activity.starts_at, series.timezone)} has already happened, "
             f"so you cannot {verb} it. Pick a date still to come."
         )
     slot = await session.scalar(
@@ -678,14 +679,32 @@ def _template(series: ActivitySeries, changes: ActivityChanges) -> ActivityDraft
     )
 
 
-async def _check_capacity(session: AsyncSession, later: list[Activity], capacity: int) -> None:
+async def _check_capacity(
+    session: AsyncSession, later: list[Activity], capacity: int, zone: str
+) -> None:
     for occurrence in later:
         confirmed, _ = await activities.counts(session, occurrence.id)
         if capacity < confirmed:
             raise Conflict(
-                f"{confirmed} people already have a place on {_day(occurrence.starts_at)}, "
+                f"{confirmed} people already have a place on {_day(occurrence.starts_at, zone)}, "
                 f"so the capacity cannot go below {confirmed}. Nothing was changed."
             )
+
+
+async def _check_after_previous(
+    session: AsyncSession, series_id: int, slot: int, new_start: datetime, zone: str
+) -> None:
+    """Dates stay in order: this date cannot move to or before the date before it."""
+    previous = await session.scalar(
+        select(func.max(Activity.starts_at))
+        .join(SeriesOccurrence, SeriesOccurrence.activity_id == Activity.id)
+        .where(SeriesOccurrence.series_id == series_id, SeriesOccurrence.slot < slot)
+    )
+    if previous is not None and new_start <= previous:
+        raise InvalidInput(
+            f"That is not after the date before it, {_day(previous, zone)}. "
+            "Pick a later time, or change this one date only."
+        )
 
 
 async def _move_rule(
@@ -784,7 +803,10 @@ def _latest_until(now: datetime, zone: ZoneInfo) -> date:
     return now.astimezone(zone).date() + relativedelta(years=MAX_UNTIL_YEARS)
 
 
-def _day(moment: datetime) -> str:
+def _day(moment: datetime, zone: str | None = None) -> str:
+    """A date in words, in the community's zone when given (a naive local time as it is)."""
+    if zone is not None:
+        moment = moment.astimezone(ZoneInfo(zone))
     return f"{moment:%A %d %B %Y}".replace(" 0", " ")
 
 

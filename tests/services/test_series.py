@@ -307,6 +307,17 @@ async def test_this_and_later_cannot_take_a_date_below_the_places_taken(db: Data
         assert set(await session.scalars(select(Activity.capacity))) == {5}
 
 
+async def test_this_and_later_cannot_move_a_date_before_the_one_before_it(
+    db: Database,
+) -> None:
+    await create(db)
+    ids = await occurrence_ids(db)
+    earlier = ActivityChanges(starts_at=local(2026, 10, 12, 14, 0))
+    with pytest.raises(InvalidInput, match="not after the date before it"):
+        async with db.sessions() as session, session.begin():
+            await series.edit(session, GUILD, ids[2], earlier, Which.LATER, NOW)
+
+
 async def test_a_past_date_cannot_be_changed_or_cancelled(db: Database) -> None:
     await create(db)
     first = (await occurrence_ids(db))[0]
