@@ -19,7 +19,7 @@ person, the dates that changed, so the caller can tell each person once.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -304,16 +304,17 @@ async def extend(
     session: AsyncSession,
     now: datetime,
     window: timedelta = DEFAULT_WINDOW,
-    guild_id: int | None = None,
+    guild_ids: Collection[int] | None = None,
 ) -> list[ActivityView]:
     """The rolling window job: make every occurrence that starts within `window` from now and
-    is not made yet, in every series (or one community's). Safe to run again, or twice at once.
-    Returns what it made, so the caller can post announcements and events."""
+    is not made yet, in every series (or those of the communities this process serves).
+    Safe to run again, or twice at once. Returns what it made, soonest series first, so the
+    caller can post announcements and events."""
     query = select(ActivitySeries.id).where(
         ActivitySeries.until >= (now - timedelta(days=1)).date()
     )
-    if guild_id is not None:
-        query = query.where(ActivitySeries.guild_id == guild_id)
+    if guild_ids is not None:
+        query = query.where(ActivitySeries.guild_id.in_(list(guild_ids)))
     made: list[ActivityView] = []
     for series_id in list(await session.scalars(query.order_by(ActivitySeries.id))):
         series = await _lock_series(session, series_id)

@@ -222,6 +222,13 @@ async def test_the_window_job_catches_up_after_a_week_of_downtime(db: Database) 
     assert len(found) == len(set(found)) == 9
 
 
+async def test_the_window_job_can_keep_to_some_communities(db: Database) -> None:
+    await create(db, window=timedelta(weeks=1))
+    async with db.sessions() as session, session.begin():
+        assert await series.extend(session, NOW, guild_ids=[GUILD + 1]) == []
+        assert len(await series.extend(session, NOW, guild_ids=[GUILD])) == 7
+
+
 async def test_dates_that_passed_while_the_bot_was_down_are_skipped(db: Database) -> None:
     await create(db, window=timedelta(days=1))
     assert await extend(db, local(2026, 10, 20, 15, 0), timedelta(days=1)) == 0
