@@ -54,6 +54,11 @@ class FeedbackSettings(BaseModel):
     ask_after_minutes: int = 30
 
 
+class SeriesSettings(BaseModel):
+    # Repeating activities: each date is made this many weeks ahead (the rolling window).
+    window_weeks: int = 8
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=".env",
@@ -82,6 +87,7 @@ class Settings(BaseSettings):
     outbox: OutboxSettings = OutboxSettings()
     buddies: BuddySettings = BuddySettings()
     feedback: FeedbackSettings = FeedbackSettings()
+    series: SeriesSettings = SeriesSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -184,6 +184,26 @@ async def checklist_tick_row(
     )
 
 
+async def led_series_row(session: AsyncSession, guild_id: int, user_id: int, other_id: int) -> None:
+    await add_row(
+        session,
+        "activity_series",
+        guild_id=guild_id,
+        frequency="weekly",
+        timezone="Europe/London",
+        first_day=(NOW + timedelta(days=7)).date(),
+        at_time=NOW.time(),
+        first_slot=0,
+        until=(NOW + timedelta(days=70)).date(),
+        title="a series they lead",
+        kind="research",
+        duration_minutes=60,
+        capacity=5,
+        lead_user_id=user_id,
+        created_at=NOW,
+    )
+
+
 ROW_FACTORIES: dict[str, RowFactory] = {
     "members": member_row,
     "activities": led_activity_row,
@@ -196,6 +216,7 @@ ROW_FACTORIES: dict[str, RowFactory] = {
     "feedback_quick_ratings": feedback_quick_rating_row,
     "feedback_comments": feedback_comment_row,
     "checklist_ticks": checklist_tick_row,
+    "activity_series": led_series_row,
 }
 
 

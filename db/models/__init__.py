@@ -14,10 +14,13 @@ from db.models.feedback import (
 )
 from db.models.members import Member
 from db.models.outbox import OutboxMessage
+from db.models.series import FREQUENCIES, ActivitySeries, SeriesOccurrence
 
 __all__ = [
+    "FREQUENCIES",
     "KINDS",
     "Activity",
+    "ActivitySeries",
     "Base",
     "BotState",
     "BuddyEnrolment",
@@ -31,5 +34,6 @@ __all__ = [
     "FeedbackResponse",
     "Member",
     "OutboxMessage",
+    "SeriesOccurrence",
     "Signup",
 ]
