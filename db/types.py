@@ -50,6 +50,9 @@ class EncryptedText(TypeDecorator[str]):
                 return super().operate(op, *other, **kwargs)
             raise TypeError("an encrypted column cannot be compared or searched in SQL")
 
+        def reverse_operate(self, op: Any, other: Any, **kwargs: Any) -> Any:
+            raise TypeError("an encrypted column cannot be compared or searched in SQL")
+
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
         if value is None:
             return None

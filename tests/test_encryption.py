@@ -154,9 +154,18 @@ async def test_two_databases_in_one_process_keep_their_own_keys(
         await other.dispose()
 
 
-async def test_comparing_an_encrypted_column_in_sql_fails_loudly() -> None:
+def test_comparing_an_encrypted_column_in_sql_fails_loudly() -> None:
     with pytest.raises(TypeError, match="encrypted"):
         _ = Member.display_name == "Alice"
+
+
+def test_searching_an_encrypted_column_in_sql_fails_loudly() -> None:
+    with pytest.raises(TypeError, match="encrypted"):
+        _ = FeedbackComment.text.contains("lovely")
+
+
+def test_asking_whether_an_encrypted_column_is_empty_still_works() -> None:
+    assert "IS NULL" in str(Member.adjustments.is_(None))
 
 
 async def test_rotation_leaves_everything_readable_with_the_new_key_alone(db: Database) -> None:
