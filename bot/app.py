@@ -3,6 +3,7 @@ Used by `python -m bot` and by the tests, so both start the bot the same way."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC
@@ -12,9 +13,14 @@ import yarl
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.client import HealthBot
+from bot.keys import load_keyring
 from bot.settings import Settings
+from db.crypto import WrongDataKey
+from db.encryption import check_key
 from db.engine import Database
 from db.migrate import upgrade_to_head
+
+log = logging.getLogger(__name__)
 
 
 class DatabaseUnavailable(Exception):
@@ -30,20 +36,28 @@ def point_at_discord(settings: Settings) -> None:
 
 
 def open_database(settings: Settings) -> Database:
-    return Database(settings.database_url, schema=settings.database_schema)
+    """The database with the data key from the settings (DataKeyError when it is malformed)."""
+    return Database(
+        settings.database_url, schema=settings.database_schema, keyring=load_keyring(settings)
+    )
 
 
 async def migrate(settings: Settings) -> None:
     db = open_database(settings)
     try:
-        await _upgrade(db)
+        await prepare(db)
     finally:
         await db.dispose()
 
 
-async def _upgrade(db: Database) -> None:
+async def prepare(db: Database) -> None:
+    """Check that the data key opens what is stored (WrongDataKey, before anything is written),
+    then bring the schema up to date."""
     try:
+        await check_key(db.engine, db.keyring)
         await upgrade_to_head(db.engine)
+    except WrongDataKey:
+        raise
     except (OSError, ConnectionError) as error:
         raise DatabaseUnavailable(str(error)) from error
     except Exception as error:
@@ -53,13 +67,26 @@ async def _upgrade(db: Database) -> None:
         raise
 
 
+def log_privacy_placeholders(settings: Settings) -> None:
+    """Load config/privacy.toml (PrivacyFileError stops start-up) and say, in one warning, if
+    the university has not filled it in yet."""
+    missing = settings.privacy.placeholders
+    if missing:
+        log.warning(
+            "config/privacy.toml still has placeholders (%s): fill them in before real people "
+            "use the bot.",
+            ", ".join(missing),
+        )
+
+
 @asynccontextmanager
 async def open_bot(settings: Settings) -> AsyncIterator[HealthBot]:
     """A migrated database, a scheduler and the bot wired to them; all closed on the way out."""
     point_at_discord(settings)
+    log_privacy_placeholders(settings)
     db = open_database(settings)
     try:
-        await _upgrade(db)
+        await prepare(db)
         scheduler = AsyncIOScheduler(timezone=UTC)
         async with HealthBot(settings=settings, db=db, scheduler=scheduler) as bot:
             yield bot

@@ -1,4 +1,5 @@
-"""`python -m bot` runs the bot; `python -m bot migrate` applies migrations only."""
+"""`python -m bot` runs the bot; `python -m bot migrate` applies migrations only; `backup DIR`,
+`restore FILE [--replace]` and `rotate-key` look after the data (bot/operations.py)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,19 @@ import asyncio
 import logging
 import signal
 import sys
+from datetime import UTC, datetime
+from pathlib import Path
 
 import discord
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 
+from bot import operations
 from bot.app import DatabaseUnavailable, migrate, open_bot
+from bot.privacy import PrivacyFileError
 from bot.services.checklist import ChecklistFileError
 from bot.settings import Settings, get_settings
+from db.crypto import DataKeyError, WrongDataKey
 
 log = logging.getLogger("bot")
 
@@ -39,7 +45,13 @@ Could not reach the database at {url}.
 {reason}
 Check DATABASE_URL (default: a SQLite file under data/) and that the database server is running."""
 
-EXIT_CONFIG, EXIT_DATABASE, EXIT_TOKEN, EXIT_INTENTS = 2, 3, 4, 5
+WRONG_KEY = """\
+The data key cannot read the data in this database, so the bot stopped. Nothing was changed.
+({reason})
+Give the key this database was made with: set DATA_KEY, or put back the key file
+({key_file}) from your backup. Then start again."""
+
+EXIT_CONFIG, EXIT_DATABASE, EXIT_TOKEN, EXIT_INTENTS, EXIT_KEY = 2, 3, 4, 5, 6
 
 
 def configure_logging(level: str) -> None:
@@ -73,6 +85,8 @@ async def run_bot(settings: Settings) -> int:
         return fail(INTENTS_MISSING, EXIT_INTENTS)
     except ChecklistFileError as error:
         return fail(f"The co-production checklist cannot be used.\n{error}", EXIT_CONFIG)
+    except (DataKeyError, WrongDataKey, PrivacyFileError) as error:
+        return trust_failure(settings, error)
     log.info("Stopped cleanly")
     return 0
 
@@ -81,22 +95,60 @@ def _safe_url(settings: Settings) -> str:
     return make_url(settings.database_url).render_as_string(hide_password=True)
 
 
-def main(argv: list[str] | None = None) -> int:
+def trust_failure(settings: Settings, error: Exception) -> int:
+    """The plain message and exit code for a bad data key or privacy file."""
+    if isinstance(error, WrongDataKey):
+        return fail(WRONG_KEY.format(reason=error, key_file=settings.data_key_file), EXIT_KEY)
+    if isinstance(error, PrivacyFileError):
+        return fail(f"The privacy settings cannot be used.\n{error}", EXIT_CONFIG)
+    return fail(str(error), EXIT_CONFIG)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
-    parser.add_argument("command", nargs="?", choices=["run", "migrate"], default="run")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="run the bot (the default)")
+    commands.add_parser("migrate", help="apply database migrations only")
+    backup = commands.add_parser("backup", help="copy the SQLite database into DIR")
+    backup.add_argument("directory", metavar="DIR", type=Path)
+    restore = commands.add_parser("restore", help="put a backup back (SQLite; bot stopped)")
+    restore.add_argument("file", metavar="FILE", type=Path)
+    restore.add_argument("--replace", action="store_true", help="overwrite a database with data")
+    rotate = commands.add_parser("rotate-key", help="re-encrypt everything with a new data key")
+    rotate.add_argument("--batch-size", type=int, default=500, help="rows per transaction")
     args = parser.parse_args(argv)
+    args.command = args.command or "run"
+    return args
+
+
+def run_operation(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        if args.command == "migrate":
+            asyncio.run(migrate(settings))
+            outcome = operations.Outcome("The database is up to date.")
+        elif args.command == "backup":
+            outcome = operations.backup(settings, args.directory, datetime.now(UTC))
+        elif args.command == "restore":
+            outcome = operations.restore(settings, args.file, replace=args.replace)
+        else:
+            outcome = asyncio.run(operations.rotate_key(settings, batch_size=args.batch_size))
+    except DatabaseUnavailable as error:
+        return fail(DATABASE_DOWN.format(url=_safe_url(settings), reason=error), EXIT_DATABASE)
+    except (DataKeyError, WrongDataKey, PrivacyFileError) as error:
+        return trust_failure(settings, error)
+    print(outcome.message, file=sys.stdout if outcome.code == 0 else sys.stderr)
+    return outcome.code
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     try:
         settings = get_settings()
     except ValidationError as error:
         return fail(f"A setting is not valid:\n{error}", EXIT_CONFIG)
     configure_logging(settings.log_level)
-    if args.command == "migrate":
-        try:
-            asyncio.run(migrate(settings))
-        except DatabaseUnavailable as error:
-            return fail(DATABASE_DOWN.format(url=_safe_url(settings), reason=error), EXIT_DATABASE)
-        print("The database is up to date.")
-        return 0
+    if args.command != "run":
+        return run_operation(settings, args)
     if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
         return fail(NO_TOKEN, EXIT_CONFIG)
     return asyncio.run(run_bot(settings))

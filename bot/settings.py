@@ -6,6 +6,7 @@ Built by `get_settings()` so nothing is read at import time and tests can overri
 from __future__ import annotations
 
 import os
+from functools import cached_property
 from pathlib import Path
 
 from pydantic import BaseModel, Field, SecretStr
@@ -16,9 +17,12 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from bot.privacy import PrivacyConfig, load_privacy
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_DIR = PROJECT_ROOT / "config"
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'data' / 'bot.db'}"
+DEFAULT_DATA_KEY_FILE = PROJECT_ROOT / "data" / "data.key"
 
 
 def config_dir() -> Path:
@@ -71,6 +75,10 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     # PostgreSQL only: keep the bot's tables in this schema (empty: the server's default).
     database_schema: str = ""
+    # The key that encrypts free text at rest: base64 of 32 bytes (during a rotation, the new
+    # key, a comma, then the old one). Unset: a key file, made on first start (owner-only).
+    data_key: SecretStr | None = None
+    data_key_file: Path = DEFAULT_DATA_KEY_FILE
     log_level: str = "INFO"
     default_timezone: str = "Europe/London"
     default_quiet_hours: str = "21:00-08:00"
@@ -88,6 +96,12 @@ class Settings(BaseSettings):
     buddies: BuddySettings = BuddySettings()
     feedback: FeedbackSettings = FeedbackSettings()
     series: SeriesSettings = SeriesSettings()
+
+    @cached_property
+    def privacy(self) -> PrivacyConfig:
+        """config/privacy.toml: who is responsible for the data and how long it is kept.
+        Read on first use (start-up does that first); PrivacyFileError names the bad line."""
+        return load_privacy(config_dir())
 
     @classmethod
     def settings_customise_sources(

@@ -23,6 +23,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from db.crypto import Keyring, attach_keyring
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -74,14 +76,23 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
 
 class Database:
-    """Owns the engine; `sessions()` opens one session per command or job (the caller owns the
-    transaction: `async with db.sessions() as s, s.begin(): ...`)."""
+    """Owns the engine and its data keyring; `sessions()` opens one session per command or job
+    (the caller owns the transaction: `async with db.sessions() as s, s.begin(): ...`).
 
-    def __init__(self, url: str, *, schema: str = "", **engine_kwargs: Any) -> None:
+    `keyring` encrypts and decrypts the `EncryptedText` columns of this database only (it is
+    attached to this engine's dialect, see db/crypto.py). The bot passes the one built from its
+    settings (`bot.app.open_database`); without one, a new random key is made that lives only
+    as long as this object: right for tests and benchmarks, never for data that must last."""
+
+    def __init__(
+        self, url: str, *, schema: str = "", keyring: Keyring | None = None, **engine_kwargs: Any
+    ) -> None:
         self.url = url
         if schema and make_url(url).get_backend_name() == "postgresql":
             engine_kwargs["connect_args"] = {"server_settings": {"search_path": schema}}
         self.engine = create_engine(url, **engine_kwargs)
+        self.keyring = keyring or Keyring.generate()
+        attach_keyring(self.engine, self.keyring)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     async def dispose(self) -> None:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Text
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql import operators
 from sqlalchemy.types import TypeDecorator
+
+from db.crypto import keyring_of
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -28,3 +32,33 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class EncryptedText(TypeDecorator[str]):
+    """Free text a person gave (names, adjustments, feedback, notes), encrypted at rest with
+    AES-GCM by the keyring of the engine it goes through (db/crypto.py). Stored as TEXT, so a
+    value may be any length; limit lengths in the service. A fresh nonce each time means the
+    same words never look the same twice, so SQL cannot compare these columns: filtering or
+    joining on one raises at once instead of quietly matching nothing."""
+
+    impl = Text
+    cache_ok = True
+
+    class comparator_factory(TypeDecorator.Comparator[str]):  # noqa: N801 (SQLAlchemy's name)
+        def operate(self, op: Any, *other: Any, **kwargs: Any) -> Any:
+            if op in (operators.is_, operators.is_not):
+                return super().operate(op, *other, **kwargs)
+            raise TypeError("an encrypted column cannot be compared or searched in SQL")
+
+        def reverse_operate(self, op: Any, other: Any, **kwargs: Any) -> Any:
+            raise TypeError("an encrypted column cannot be compared or searched in SQL")
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return keyring_of(dialect).encrypt(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return keyring_of(dialect).decrypt(value)

@@ -12,6 +12,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy.engine import Connection
 
+from bot.keys import load_keyring
 from bot.settings import get_settings
 from db.engine import Database
 from db.models import Base
@@ -36,7 +37,11 @@ def run_migrations(connection: Connection) -> None:
 
 
 async def run_async_migrations() -> None:
-    database = Database(_database_url(), schema=get_settings().database_schema)
+    # The same data key as the bot: a data migration may encrypt or decrypt (see 0008).
+    settings = get_settings()
+    database = Database(
+        _database_url(), schema=settings.database_schema, keyring=load_keyring(settings)
+    )
     async with database.engine.connect() as connection:
         await connection.run_sync(run_migrations)
     await database.dispose()

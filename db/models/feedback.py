@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, CreatedAt, PersonData
+from db.types import EncryptedText
 
 # 64-bit on PostgreSQL; SQLite's INTEGER is 64-bit too and only that spelling is the rowid.
 RandomId = BigInteger().with_variant(Integer(), "sqlite")
@@ -64,8 +65,8 @@ class FeedbackResponse(PersonData, Base):
         ForeignKey("activities.id", ondelete="CASCADE"), index=True
     )
     rating: Mapped[int | None]
-    worked: Mapped[str | None] = mapped_column(Text)
-    to_change: Mapped[str | None] = mapped_column(Text)
+    worked: Mapped[str | None] = mapped_column(EncryptedText)
+    to_change: Mapped[str | None] = mapped_column(EncryptedText)
     anonymous: Mapped[bool]
     user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
 
@@ -97,4 +98,4 @@ class FeedbackComment(PersonData, CreatedAt, Base):
     )
     user_id: Mapped[int] = mapped_column(BigInteger, index=True)
     message_id: Mapped[int] = mapped_column(BigInteger, unique=True)
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(EncryptedText)

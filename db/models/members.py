@@ -9,6 +9,7 @@ from sqlalchemy import JSON, BigInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, CreatedAt, PersonData
+from db.types import EncryptedText
 
 
 class Member(PersonData, CreatedAt, Base):
@@ -23,10 +24,10 @@ class Member(PersonData, CreatedAt, Base):
     user_id: Mapped[int] = mapped_column(BigInteger, index=True)
     consent_version: Mapped[str] = mapped_column(String(32))
     consented_at: Mapped[datetime]
-    display_name: Mapped[str | None] = mapped_column(String(80))
+    display_name: Mapped[str | None] = mapped_column(EncryptedText)
     interests: Mapped[list[str]] = mapped_column(JSON, default=list)
     availability: Mapped[list[str]] = mapped_column(JSON, default=list)
-    adjustments: Mapped[str | None] = mapped_column(String(500))
+    adjustments: Mapped[str | None] = mapped_column(EncryptedText)
     wants_dms: Mapped[bool] = mapped_column(default=True)
     # Set when Discord refused a DM (error 50007): stop trying DMs, use the private thread.
     dms_closed: Mapped[bool] = mapped_column(default=False)

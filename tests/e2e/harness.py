@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import os
 from contextlib import AsyncExitStack
@@ -20,12 +21,15 @@ from bot.settings import PROJECT_ROOT, Settings, get_settings
 from discord_sim import DiscordSimulator, SimChannel, SimGuild, SimRole, SimUser
 
 MANAGE_GUILD = discord.Permissions(manage_guild=True).value
+# The data key of every test bot, so tests never make a key file in the project's data/.
+TEST_DATA_KEY = base64.b64encode(b"k" * 32).decode()
 
 
 def bot_settings(sim: DiscordSimulator, database_url: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "discord_token": sim.token,
         "database_url": database_url,
+        "data_key": TEST_DATA_KEY,
         "guild_ready_timeout": 0.05,
         # No quiet hours unless a test sets them, so results don't depend on the time of day.
         "default_quiet_hours": "00:00-00:00",
@@ -60,6 +64,7 @@ def bot_process_env(
     env.update(
         PYTHONPATH=str(PROJECT_ROOT),
         DATABASE_URL=database_url,
+        DATA_KEY=TEST_DATA_KEY,
         GUILD_READY_TIMEOUT="0.05",
         DEFAULT_QUIET_HOURS="00:00-00:00",
     )

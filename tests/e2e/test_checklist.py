@@ -125,6 +125,7 @@ def test_a_malformed_checklist_file_stops_start_up_naming_the_line(tmp_path: Pat
         "CONFIG_DIR": str(config),
         "DISCORD_TOKEN": "not-used",
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db",
+        "DATA_KEY_FILE": str(tmp_path / "data.key"),  # not the project's data/
     }
     result = subprocess.run(
         [sys.executable, "-m", "bot"],
