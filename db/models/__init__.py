@@ -12,18 +12,22 @@ from db.models.feedback import (
     FeedbackQuickRating,
     FeedbackResponse,
 )
+from db.models.involvement import Application, Attendance, ExpenseClaim, Payment, RoleCard
 from db.models.members import Member
 from db.models.outbox import OutboxMessage
 
 __all__ = [
     "KINDS",
     "Activity",
+    "Application",
+    "Attendance",
     "Base",
     "BotState",
     "BuddyEnrolment",
     "BuddyPair",
     "ChecklistTick",
     "Community",
+    "ExpenseClaim",
     "FeedbackComment",
     "FeedbackGiver",
     "FeedbackPost",
@@ -31,5 +35,7 @@ __all__ = [
     "FeedbackResponse",
     "Member",
     "OutboxMessage",
+    "Payment",
+    "RoleCard",
     "Signup",
 ]
