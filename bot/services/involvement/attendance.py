@@ -303,15 +303,14 @@ async def _sheet(session: AsyncSession, row: Activity) -> Sheet:
         )
     )
     people = list(dict.fromkeys([*confirmed, *marks]))
-    names = dict(
-        (
-            await session.execute(
-                select(Member.user_id, Member.display_name).where(
-                    Member.guild_id == row.guild_id, Member.user_id.in_(people)
-                )
+    names: dict[int, str | None] = {
+        user_id: name
+        for user_id, name in await session.execute(
+            select(Member.user_id, Member.display_name).where(
+                Member.guild_id == row.guild_id, Member.user_id.in_(people)
             )
-        ).tuples()
-    )
+        )
+    }
     lines = tuple(
         SheetLine(
             user_id=user_id,
