@@ -13,7 +13,8 @@ from bot.errors import InvalidInput, NotFound
 from bot.services.activity_lookup import ActivityInfo, to_info
 from db.models import Activity
 
-_AMOUNT = re.compile(r"^£?\s*(\d{1,9})(?:\.(\d{1,2}))?$")
+# Commas only as thousands separators: "3,50" (a decimal comma) is refused, not read as 350.
+_AMOUNT = re.compile(r"^£?\s*(\d{1,3}(?:,\d{3})+|\d{1,9})(?:\.(\d{1,2}))?$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -27,14 +28,13 @@ def pounds(pence: int) -> str:
 def parse_pounds(typed: str) -> int:
     """ "12.50", "£12.50", "12" or "12.5" -> pence, exactly (no float). Refuses anything else,
     including negatives and more than two decimals; zero is the caller's to refuse."""
-    text = typed.strip().replace(",", "")
-    found = _AMOUNT.match(text)
+    found = _AMOUNT.match(typed.strip())
     if found is None:
         raise InvalidInput(
             f"I could not read {typed.strip()[:20]!r} as an amount. "
             "Type pounds and pence, like 12.50. Nothing was saved."
         )
-    whole, part = found.group(1), found.group(2) or "0"
+    whole, part = found.group(1).replace(",", ""), found.group(2) or "0"
     return int(whole) * 100 + int(part.ljust(2, "0"))
 
 

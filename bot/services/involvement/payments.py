@@ -16,6 +16,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
+from decimal import Decimal
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -161,9 +162,9 @@ class FinanceExport:
     def total_pence(self) -> int:
         return sum(row.amount_pence for row in self.rows)
 
-    def table(self) -> list[list[str | int | float]]:
+    def table(self) -> list[list[str]]:
         """The headings and one line per payment; money as pounds with two decimals."""
-        lines: list[list[str | int | float]] = [list(EXPORT_HEADINGS)]
+        lines: list[list[str]] = [list(EXPORT_HEADINGS)]
         for row in self.rows:
             lines.append(
                 [
@@ -197,10 +198,9 @@ class FinanceExport:
         sheet = book.create_sheet("payments")
         money_column = EXPORT_HEADINGS.index("amount_gbp")
         for number, line in enumerate(self.table()):
-            cells: list[str | int | float] = [safe_cell(str(cell)) for cell in line]
-            if number:  # amounts as numbers so finance can add them up
-                pence = self.rows[number - 1].amount_pence
-                cells[money_column] = pence / 100  # display only: pence are exact
+            cells: list[str | Decimal] = [safe_cell(str(cell)) for cell in line]
+            if number:  # amounts as exact numbers, so finance can add them up
+                cells[money_column] = Decimal(self.rows[number - 1].amount_pence) / 100
             sheet.append(cells)
         buffer = io.BytesIO()
         book.save(buffer)
