@@ -1,9 +1,11 @@
 """The involvement record: role cards, applications for activities coordinators choose for,
 attendance and hours, money owed (fees and approved expenses) and expense claims.
 
-Money rows keep the person in one of two columns. While nothing is paid the row names them in
-`user_id` (erasure deletes the row); once paid the service moves the id to `paid_user_id`
+A payment row keeps the person in one of two columns. While it is not paid the row names them
+in `user_id` (erasure deletes the row); once paid the service moves the id to `paid_user_id`
 (erasure clears it), so a paid amount stays in the university's accounts without the person.
+An expense claim (the person's own words) is always deleted; its paid amount and kind stay on
+the payment row, whose `claim_id` the database then clears.
 """
 
 from __future__ import annotations
@@ -76,15 +78,11 @@ class Attendance(PersonData, Base):
 
 
 class ExpenseClaim(PersonData, Base):
-    """Money someone spent to take part. `status` is claimed, approved or declined; an
-    approved claim has a payment row."""
+    """Money someone spent to take part. `status` is claimed, approved, declined or paid; an
+    approved claim has a payment row, which keeps the amount and kind after an erasure."""
 
     __tablename__ = "expense_claims"
-    person_columns: ClassVar[dict[str, str]] = {
-        "user_id": "delete",
-        "paid_user_id": "nullify",
-        "decided_by": "nullify",
-    }
+    person_columns: ClassVar[dict[str, str]] = {"user_id": "delete", "decided_by": "nullify"}
     __table_args__ = (Index("ix_expense_claims_guild_status", "guild_id", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -92,8 +90,7 @@ class ExpenseClaim(PersonData, Base):
     activity_id: Mapped[int | None] = mapped_column(
         ForeignKey("activities.id", ondelete="SET NULL")
     )
-    user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
-    paid_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
     what: Mapped[str] = mapped_column(String(20))
     amount_pence: Mapped[int]
     note: Mapped[str | None] = mapped_column(String(500))
@@ -133,7 +130,8 @@ class Payment(PersonData, Base):
     user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     paid_user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     source: Mapped[str] = mapped_column(String(10))  # fee | expense
-    rate_key: Mapped[str | None] = mapped_column(String(40))
+    rate_key: Mapped[str | None] = mapped_column(String(40))  # a fee's rate
+    what: Mapped[str | None] = mapped_column(String(20))  # an expense's kind
     minutes: Mapped[int | None]
     amount_pence: Mapped[int]
     choice: Mapped[str | None] = mapped_column(String(10))

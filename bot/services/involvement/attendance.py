@@ -303,14 +303,12 @@ async def _sheet(session: AsyncSession, row: Activity) -> Sheet:
         )
     )
     people = list(dict.fromkeys([*confirmed, *marks]))
-    names: dict[int, str | None] = {
-        user_id: name
-        for user_id, name in await session.execute(
-            select(Member.user_id, Member.display_name).where(
-                Member.guild_id == row.guild_id, Member.user_id.in_(people)
-            )
+    found = await session.execute(
+        select(Member.user_id, Member.display_name).where(
+            Member.guild_id == row.guild_id, Member.user_id.in_(people)
         )
-    }
+    )
+    names: dict[int, str | None] = dict(found.all())
     lines = tuple(
         SheetLine(
             user_id=user_id,

@@ -26,7 +26,7 @@ MAX_REASON = 500
 @dataclass(frozen=True, slots=True)
 class Claim:
     claim_id: int
-    user_id: int | None
+    user_id: int
     display_name: str | None
     activity_id: int | None
     for_title: str
@@ -121,7 +121,7 @@ async def claims_of(session: AsyncSession, guild_id: int, user_id: int) -> list[
         select(ExpenseClaim)
         .where(
             ExpenseClaim.guild_id == guild_id,
-            (ExpenseClaim.user_id == user_id) | (ExpenseClaim.paid_user_id == user_id),
+            ExpenseClaim.user_id == user_id,
         )
         .order_by(ExpenseClaim.claimed_at.desc(), ExpenseClaim.id.desc())
     )
@@ -133,7 +133,6 @@ async def approve(
 ) -> Decision:
     """Approve a claim: it joins the payments due, owed from now."""
     found = await _undecided(session, guild_id, claim_id)
-    assert found.user_id is not None
     found.status, found.decided_by, found.decided_at = APPROVED, by_user_id, now
     payment = Payment(
         guild_id=guild_id,
@@ -141,6 +140,7 @@ async def approve(
         claim_id=found.id,
         user_id=found.user_id,
         source=EXPENSE,
+        what=found.what,
         amount_pence=found.amount_pence,
         choice=PAYMENT,
         owed_since=now,
@@ -169,7 +169,6 @@ async def decline(
     if why is None:
         raise InvalidInput("Please say why the claim is declined. The person will be told.")
     found = await _undecided(session, guild_id, claim_id)
-    assert found.user_id is not None
     found.status, found.decided_by, found.decided_at = DECLINED, by_user_id, now
     found.decline_reason = why
     await session.flush()
@@ -214,7 +213,7 @@ async def _undecided(session: AsyncSession, guild_id: int, claim_id: int) -> Exp
         .where(ExpenseClaim.id == claim_id, ExpenseClaim.guild_id == guild_id)
         .with_for_update()
     )
-    if found is None or found.user_id is None:
+    if found is None:
         raise NotFound("I could not find that claim. Use the claims list to pick one.")
     if found.status != CLAIMED:
         raise Conflict(f"That claim was already {found.status}, so nothing was changed.")
@@ -224,7 +223,7 @@ async def _undecided(session: AsyncSession, guild_id: int, claim_id: int) -> Exp
 def _claim(found: ExpenseClaim, name: str | None) -> Claim:
     return Claim(
         claim_id=found.id,
-        user_id=found.user_id or found.paid_user_id,
+        user_id=found.user_id,
         display_name=name,
         activity_id=found.activity_id,
         for_title=found.for_title,

@@ -367,11 +367,10 @@ async def payments_due(
     """What is owed, to whom, for what and how long it has waited, oldest first. People who
     said no thanks are left out."""
     statement = (
-        select(Payment, Member.display_name, ExpenseClaim.what)
+        select(Payment, Member.display_name)
         .outerjoin(
             Member, (Member.guild_id == Payment.guild_id) & (Member.user_id == Payment.user_id)
         )
-        .outerjoin(ExpenseClaim, ExpenseClaim.id == Payment.claim_id)
         .where(
             Payment.guild_id == guild_id,
             Payment.paid_at.is_(None),
@@ -383,7 +382,7 @@ async def payments_due(
     if limit is not None:
         statement = statement.limit(limit)
     lines = []
-    for row, name, what in await session.execute(statement):
+    for row, name in await session.execute(statement):
         assert row.user_id is not None
         lines.append(
             DueLine(
@@ -391,7 +390,7 @@ async def payments_due(
                 user_id=row.user_id,
                 display_name=name,
                 source=row.source,
-                what=what or row.rate_key or "",
+                what=row.what or row.rate_key or "",
                 for_title=row.for_title,
                 for_date=row.for_date,
                 amount_pence=row.amount_pence,
@@ -473,7 +472,7 @@ async def mark_paid(
         if row.claim_id is not None:
             claim = await session.get(ExpenseClaim, row.claim_id, with_for_update=True)
             if claim is not None:
-                claim.paid_user_id, claim.user_id, claim.status = claim.user_id, None, "paid"
+                claim.status = "paid"
     await session.flush()
     return notices
 
@@ -487,9 +486,8 @@ async def finance_export(
         raise InvalidInput("The end date must be after the start date.")
     person = func.coalesce(Payment.user_id, Payment.paid_user_id)
     rows = await session.execute(
-        select(Payment, person, Member.display_name, ExpenseClaim.what)
+        select(Payment, person, Member.display_name)
         .outerjoin(Member, (Member.guild_id == Payment.guild_id) & (Member.user_id == person))
-        .outerjoin(ExpenseClaim, ExpenseClaim.id == Payment.claim_id)
         .where(
             Payment.guild_id == guild_id,
             Payment.owed_since >= start,
@@ -503,7 +501,7 @@ async def finance_export(
             user_id=user_id,
             display_name=name,
             source=row.source,
-            what=what or row.rate_key or "",
+            what=row.what or row.rate_key or "",
             for_title=row.for_title,
             for_date=row.for_date,
             minutes=row.minutes,
@@ -512,7 +510,7 @@ async def finance_export(
             owed_since=row.owed_since,
             paid_at=row.paid_at,
         )
-        for row, user_id, name, what in rows
+        for row, user_id, name in rows
     )
     return FinanceExport(start, end, found)
 

@@ -98,7 +98,12 @@ async def test_an_attended_person_on_a_paid_activity_is_owed_the_rate_for_their_
         4375,
         "fee",
     )
-    assert (line.what, line.for_title, line.days_waited, line.choice) == ("hourly", "Panel", 3, None)
+    assert (line.what, line.for_title, line.days_waited, line.choice) == (
+        "hourly",
+        "Panel",
+        3,
+        None,
+    )
 
 
 async def test_an_unpaid_activity_owes_nothing(db: Database) -> None:

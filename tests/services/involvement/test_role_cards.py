@@ -42,7 +42,11 @@ async def test_a_card_is_stored_cleaned_and_replaced(db: Database) -> None:
 
     await add_card(db, activity_id, Card(what_you_do="Something else", support="  "))
     stored = await card_of(db, activity_id)
-    assert (stored.what_you_do, stored.support, stored.payment_rate) == ("Something else", None, None)
+    assert (stored.what_you_do, stored.support, stored.payment_rate) == (
+        "Something else",
+        None,
+        None,
+    )
 
 
 async def test_an_unknown_rate_is_refused(db: Database) -> None:
@@ -65,9 +69,7 @@ async def test_an_answer_that_is_too_long_is_refused(db: Database) -> None:
 
 def test_key_lines_say_time_with_reading_payment_expenses_and_contact() -> None:
     lines = role_cards.key_lines(CARD, 90, SETTINGS)
-    assert lines.time == (
-        "Time needed: 2 hours, including 30 minutes of reading or preparation."
-    )
+    assert lines.time == ("Time needed: 2 hours, including 30 minutes of reading or preparation.")
     assert lines.payment.startswith("Payment: £25.00 an hour (Hourly rate).")
     assert "travel, care cover, online costs, other" in lines.expenses
     assert "within 90 days" in lines.expenses

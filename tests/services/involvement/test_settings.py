@@ -47,7 +47,8 @@ def test_the_shipped_file_loads_with_example_rates_and_the_benefits_words() -> N
         90,
         50000,
     )
-    assert settings.rates and all("EXAMPLE" in rate.name for rate in settings.rates)
+    assert settings.rates
+    assert all("EXAMPLE" in rate.name for rate in settings.rates)
     assert settings.expenses_covered == tuple(ExpenseKind)
     assert "benefits" in settings.benefits
 
