@@ -541,9 +541,7 @@ async def finance_export(
     return FinanceExport(start, end, found)
 
 
-async def _names(
-    session: AsyncSession, guild_id: int, user_ids: set[int]
-) -> dict[int, str | None]:
+async def _names(session: AsyncSession, guild_id: int, user_ids: set[int]) -> dict[int, str | None]:
     """Display names of these people, in one query per thousand (a join on either id column
     could not use an index)."""
     names: dict[int, str | None] = {}
