@@ -204,6 +204,80 @@ async def led_series_row(session: AsyncSession, guild_id: int, user_id: int, oth
     )
 
 
+async def application_row(
+    session: AsyncSession, guild_id: int, user_id: int, other_id: int
+) -> None:
+    activity_id = await activity(session, guild_id)
+    await add_row(
+        session,
+        "applications",
+        activity_id=activity_id,
+        user_id=user_id,
+        why=f"why {user_id} would like to",
+        status="applied",
+        applied_at=NOW,
+    )
+
+
+async def attendance_row(session: AsyncSession, guild_id: int, user_id: int, other_id: int) -> None:
+    activity_id = await activity(session, guild_id)
+    await add_row(
+        session,
+        "attendance",
+        activity_id=activity_id,
+        user_id=user_id,
+        status="attended",
+        minutes=90,
+        marked_by=other_id,
+        marked_at=NOW,
+    )
+
+
+async def expense_claim_row(
+    session: AsyncSession, guild_id: int, user_id: int, other_id: int
+) -> None:
+    """A claim approved by `other_id`; erasure deletes it (a paid amount stays on its payment)."""
+    activity_id = await activity(session, guild_id)
+    await add_row(
+        session,
+        "expense_claims",
+        guild_id=guild_id,
+        activity_id=activity_id,
+        user_id=user_id,
+        what="travel",
+        amount_pence=1250,
+        note=f"bus fare for {user_id}",
+        status="paid",
+        claimed_at=NOW,
+        decided_by=other_id,
+        decided_at=NOW,
+        for_title="an activity",
+        for_date=NOW,
+    )
+
+
+async def payment_row(session: AsyncSession, guild_id: int, user_id: int, other_id: int) -> None:
+    """A fee paid by `other_id`; an unpaid one would name the person in `user_id` instead."""
+    activity_id = await activity(session, guild_id)
+    await add_row(
+        session,
+        "payments",
+        guild_id=guild_id,
+        activity_id=activity_id,
+        paid_user_id=user_id,
+        source="fee",
+        rate_key="hourly",
+        minutes=90,
+        amount_pence=3750,
+        choice="payment",
+        owed_since=NOW,
+        paid_at=NOW,
+        paid_by=other_id,
+        for_title="an activity",
+        for_date=NOW,
+    )
+
+
 ROW_FACTORIES: dict[str, RowFactory] = {
     "members": member_row,
     "activities": led_activity_row,
@@ -217,6 +291,10 @@ ROW_FACTORIES: dict[str, RowFactory] = {
     "feedback_comments": feedback_comment_row,
     "checklist_ticks": checklist_tick_row,
     "activity_series": led_series_row,
+    "applications": application_row,
+    "attendance": attendance_row,
+    "expense_claims": expense_claim_row,
+    "payments": payment_row,
 }
 
 

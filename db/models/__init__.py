@@ -12,6 +12,7 @@ from db.models.feedback import (
     FeedbackQuickRating,
     FeedbackResponse,
 )
+from db.models.involvement import Application, Attendance, ExpenseClaim, Payment, RoleCard
 from db.models.members import Member
 from db.models.outbox import OutboxMessage
 from db.models.series import FREQUENCIES, ActivitySeries, SeriesOccurrence
@@ -21,12 +22,15 @@ __all__ = [
     "KINDS",
     "Activity",
     "ActivitySeries",
+    "Application",
+    "Attendance",
     "Base",
     "BotState",
     "BuddyEnrolment",
     "BuddyPair",
     "ChecklistTick",
     "Community",
+    "ExpenseClaim",
     "FeedbackComment",
     "FeedbackGiver",
     "FeedbackPost",
@@ -34,6 +38,8 @@ __all__ = [
     "FeedbackResponse",
     "Member",
     "OutboxMessage",
+    "Payment",
+    "RoleCard",
     "SeriesOccurrence",
     "Signup",
 ]

@@ -48,6 +48,30 @@ async def test_an_export_shows_the_person_s_own_words(db: Database) -> None:
     assert member["consented_at"] == NOW.isoformat()
 
 
+async def test_an_export_shows_the_person_s_involvement_hours_and_money(db: Database) -> None:
+    await seed_every_kind(db, ALICE, CAROL)
+    tables = (await exported(db, ALICE))["tables"]
+    assert tables["applications"][0]["why"] == f"why {ALICE} would like to"
+    attended = tables["attendance"][0]
+    assert (attended["status"], attended["minutes"], attended["marked_by"]) == (
+        "attended",
+        90,
+        mydata.ANOTHER_MEMBER,
+    )
+    payment = tables["payments"][0]
+    assert (payment["amount_pence"], payment["paid_user_id"], payment["paid_by"]) == (
+        3750,
+        ALICE,
+        mydata.ANOTHER_MEMBER,
+    )
+    claim = tables["expense_claims"][0]
+    assert (claim["amount_pence"], claim["what"], claim["note"]) == (
+        1250,
+        "travel",
+        f"bus fare for {ALICE}",
+    )
+
+
 async def test_an_export_of_someone_unknown_is_empty(db: Database) -> None:
     await seed_every_kind(db, BOB, DAVE)
     tables = (await exported(db, ALICE))["tables"]
