@@ -152,7 +152,9 @@ async def postgresql_template() -> AsyncIterator[PostgresTemplate]:
         await upgrade_to_head(database.engine)
         await database.dispose()
         try:
-            script = dump_schema(schema) if shutil.which("pg_dump") else ""
+            if not shutil.which("pg_dump"):
+                raise FileNotFoundError("pg_dump is not on PATH")
+            script = dump_schema(schema)
         except (OSError, subprocess.SubprocessError) as error:
             script = ""
             warnings.warn(
