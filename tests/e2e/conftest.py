@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -38,8 +40,12 @@ def community(sim: DiscordSimulator) -> Community:
 
 
 @pytest.fixture(scope="module")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('e2e')}/bot.db"
+def database_url(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> str:
+    """A copy of the migrated template, so the bot's own upgrade at start-up has nothing to do
+    (tests/test_startup.py shows it migrates an empty database)."""
+    path = tmp_path_factory.mktemp("e2e") / "bot.db"
+    shutil.copyfile(sqlite_template, path)
+    return f"sqlite+aiosqlite:///{path}"
 
 
 @pytest.fixture(scope="module")
