@@ -14,6 +14,13 @@ from db.models.feedback import (
 )
 from db.models.members import Member
 from db.models.outbox import OutboxMessage
+from db.models.programme import (
+    Group,
+    GroupDecision,
+    GroupJoinRequest,
+    GroupMembership,
+    TrainingRecord,
+)
 
 __all__ = [
     "KINDS",
@@ -29,7 +36,12 @@ __all__ = [
     "FeedbackPost",
     "FeedbackQuickRating",
     "FeedbackResponse",
+    "Group",
+    "GroupDecision",
+    "GroupJoinRequest",
+    "GroupMembership",
     "Member",
     "OutboxMessage",
     "Signup",
+    "TrainingRecord",
 ]
