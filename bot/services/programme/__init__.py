@@ -17,6 +17,9 @@ from bot.services.programme.gate import (
     set_activity_programme,
 )
 from bot.services.programme.groups import (
+    REQUEST_ANSWERED,
+    TERM_ENDED,
+    TERM_PROMPT,
     Decision,
     EndedTerm,
     GroupDraft,
@@ -56,6 +59,7 @@ from bot.services.programme.groups import (
     term_prompt_words,
 )
 from bot.services.programme.training import (
+    EXPIRY_REMINDER,
     ActivityGate,
     AttendanceRecorded,
     HeldModule,
@@ -76,6 +80,11 @@ from bot.services.programme.training import (
 )
 
 __all__ = [
+    "EXPIRY_REMINDER",
+    "OUTBOX_KINDS",
+    "REQUEST_ANSWERED",
+    "TERM_ENDED",
+    "TERM_PROMPT",
     "ActivityGate",
     "AttendanceRecorded",
     "Catalogue",
@@ -137,9 +146,13 @@ __all__ = [
     "roles_held",
     "safe_cell",
     "search_groups",
+    "set_activity_programme",
     "step_down",
     "term_ended_to_send",
     "term_prompt_to_send",
     "term_prompt_words",
     "training_list",
 ]
+
+# The outbox kinds this capability queues (the cog registers a render for each).
+OUTBOX_KINDS = (EXPIRY_REMINDER, TERM_PROMPT, TERM_ENDED, REQUEST_ANSWERED)
