@@ -597,7 +597,7 @@ async def end_finished_terms(session: AsyncSession, now: datetime) -> list[Ended
         .with_for_update(of=GroupMembership, skip_locked=True)
     )
     ended = []
-    for membership, group in rows.tuples():
+    for membership, group in rows:
         _end(membership, now, "term_ended")
         await outbox.enqueue(
             session,
@@ -683,7 +683,7 @@ async def group_list(
                 view,
                 tuple(
                     GroupMember(m.user_id, name, m.started_at, m.term_ends_at)
-                    for m, name in members.tuples()
+                    for m, name in members
                 ),
                 tuple(_request_view(request, group) for request in requests),
                 tuple(await decisions(session, guild_id, group.id, decisions_each)),
@@ -705,7 +705,7 @@ async def my_groups(session: AsyncSession, guild_id: int, user_id: int) -> list[
         )
         .order_by(Group.name_key)
     )
-    for membership, group in current.tuples():
+    for membership, group in current:
         found.append(
             MyGroup(_group_view(group), True, membership.started_at, membership.term_ends_at)
         )
@@ -719,7 +719,7 @@ async def my_groups(session: AsyncSession, guild_id: int, user_id: int) -> list[
         )
         .order_by(Group.name_key)
     )
-    for request, group in asked.tuples():
+    for request, group in asked:
         found.append(MyGroup(_group_view(group), False, request.asked_at, None))
     return found
 
@@ -759,7 +759,7 @@ async def erase_person(
         .with_for_update(of=GroupMembership)
     )
     roles = []
-    for membership, role_id in rows.tuples():
+    for membership, role_id in rows:
         _end(membership, now, "left")
         roles.append(role_id)
     await session.flush()
