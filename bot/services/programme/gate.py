@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import InvalidInput, NotFound
 from bot.services.programme.catalogue import Catalogue, default_catalogue
-from bot.services.programme.groups import check_group, get_group
+from bot.services.programme.groups import get_group
+from bot.services.programme.members import check_group
 from bot.services.programme.training import ActivityGate, check_training, gate_of
 from db.models import Activity
 
