@@ -3,6 +3,7 @@ and removing, terms that end kindly, decisions, group-only activities and a pers
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from bot.errors import Conflict, ConsentNeeded, InvalidInput, NotAllowed
 from bot.services import consent, mydata, programme, signups
 from bot.services.outbox import OutboxItem
 from bot.services.programme import GroupOnly, GroupView
+from bot.services.programme import groups as groups_module
 from db.engine import Database
 from db.models import Activity, OutboxMessage
 
@@ -455,3 +457,48 @@ async def test_erasure_returns_the_roles_to_remove_and_leaves_no_membership(
     async with db.sessions() as session:
         assert await programme.my_groups(session, GUILD, ALICE) == []
         assert not await mydata.holds_anything(session, ALICE)
+
+
+# -- at the same moment ----------------------------------------------------------------------
+
+
+async def test_asking_twice_at_once_stores_one_request(db: Database) -> None:
+    group = await new_group(db)
+    await agree(db, ALICE)
+    outcomes = await asyncio.gather(
+        ask(db, group, ALICE), ask(db, group, ALICE), return_exceptions=True
+    )
+    assert sum(isinstance(o, int) for o in outcomes) == 1
+    assert sum(isinstance(o, Conflict) for o in outcomes) == 1
+
+
+async def test_adding_twice_at_once_makes_one_membership(db: Database) -> None:
+    group = await new_group(db)
+    await agree(db, ALICE)
+    outcomes = await asyncio.gather(
+        add(db, group, ALICE), add(db, group, ALICE), return_exceptions=True
+    )
+    assert sum(isinstance(o, programme.MembershipChange) for o in outcomes) == 1
+    assert sum(isinstance(o, Conflict) for o in outcomes) == 1
+    async with db.sessions() as session:
+        [listing] = await programme.group_list(session, GUILD)
+    assert [m.user_id for m in listing.members] == [ALICE]
+
+
+async def test_a_name_taken_past_the_check_is_refused_by_the_database(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await new_group(db, "Advisory group")
+    draft = programme.GroupDraft("advisory GROUP", "advisory-group-2", "About.", None)
+
+    async def no_check(*_: object) -> None:
+        return None
+
+    monkeypatch.setattr(groups_module, "_refuse_taken", no_check)
+    async with db.sessions() as session, session.begin():
+        with pytest.raises(Conflict, match="already a group called"):
+            await programme.create_group(
+                session, GUILD, draft, role_id=ROLE + 1, channel_id=CHANNEL + 1, now=NOW
+            )
+        # The transaction is still usable: the refusal rolled back only the failed insert.
+        assert len(await programme.group_list(session, GUILD)) == 1

@@ -3,6 +3,7 @@ summer time, who holds what, the sign-up check and the reminder before a module 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -456,3 +457,13 @@ async def test_training_is_in_the_export_and_gone_after_erasure(db: Database) ->
         await mydata.erase(session, GUILD, ALICE, [])
     async with db.sessions() as session:
         assert await programme.held_modules(session, GUILD, ALICE, catalogue=CATALOGUE) == []
+
+
+async def test_recording_twice_at_once_keeps_one_record_with_the_later_date(
+    db: Database,
+) -> None:
+    await agree(db, ALICE)
+    await asyncio.gather(record(db, ALICE, date(2026, 5, 1)), record(db, ALICE, date(2026, 9, 1)))
+    async with db.sessions() as session:
+        held = await programme.held_modules(session, GUILD, ALICE, catalogue=CATALOGUE)
+    assert [h.completed_on for h in held] == [date(2026, 9, 1)]
