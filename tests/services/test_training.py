@@ -467,3 +467,26 @@ async def test_recording_twice_at_once_keeps_one_record_with_the_later_date(
     async with db.sessions() as session:
         held = await programme.held_modules(session, GUILD, ALICE, catalogue=CATALOGUE)
     assert [h.completed_on for h in held] == [date(2026, 9, 1)]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        (None, date(2026, 12, 2)),
+        ("today", date(2026, 12, 2)),
+        ("yesterday", date(2026, 12, 1)),
+        ("2026-11-05", date(2026, 11, 5)),
+        ("5/11/2026", date(2026, 11, 5)),
+    ],
+)
+def test_the_date_typed_is_read_in_the_community_s_time_zone(
+    typed: str | None, expected: date
+) -> None:
+    late_evening = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)  # 2 December in Auckland
+    assert programme.parse_completed_on(typed, AUCKLAND, late_evening) == expected
+
+
+@pytest.mark.parametrize("typed", ["2026-02-30", "next week", "11/2026"])
+def test_a_date_that_cannot_be_read_is_refused_with_an_example(typed: str) -> None:
+    with pytest.raises(InvalidInput, match="Type a date like 2026-12-01"):
+        programme.parse_completed_on(typed, LONDON, NOW)

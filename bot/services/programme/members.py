@@ -206,8 +206,16 @@ async def request_answer_to_send(session: AsyncSession, item: OutboxItem) -> str
 
 
 async def add_member(
-    session: AsyncSession, guild_id: int, group_id: int, user_id: int, now: datetime
+    session: AsyncSession,
+    guild_id: int,
+    group_id: int,
+    user_id: int,
+    now: datetime,
+    *,
+    by: int | None = None,
 ) -> MembershipChange:
+    """A coordinator (`by`) adds someone who has joined the community; a request of theirs
+    still waiting is answered yes with it."""
     group = await group_row(session, guild_id, group_id, lock=True)
     if not await has_consented(session, guild_id, user_id):
         raise NotAllowed(NOT_JOINED)
@@ -215,7 +223,7 @@ async def add_member(
         raise Conflict(f"That person is already a member of {group.name}. Nothing changed.")
     membership = await _start(session, group, user_id, now)
     for request in await pending_requests(session, group.id, user_id):
-        request.status, request.decided_at = ACCEPTED, now
+        request.status, request.decided_at, request.decided_by = ACCEPTED, now, by
     return MembershipChange(
         membership_view(membership, group),
         added=True,

@@ -8,6 +8,7 @@ keeps that moment in UTC, so the sign-up check needs no time zone)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -126,6 +127,32 @@ def gate_of(activity: Activity | Row[Any]) -> ActivityGate:
 
 
 # -- recording ------------------------------------------------------------------------------
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def parse_completed_on(text: str | None, zone: ZoneInfo, now: datetime) -> date:
+    """The `date` option of /training record: empty or "today" means today in the community's
+    time zone; also "yesterday", 2026-11-05 and 5/11/2026 (day first, as in the UK)."""
+    today = local_date(now, zone)
+    typed = (text or "").strip().lower()
+    if typed in {"", "today"}:
+        return today
+    if typed == "yesterday":
+        return today - timedelta(days=1)
+    iso, uk = _ISO_DATE.match(typed), _UK_DATE.match(typed)
+    try:
+        if iso:
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+        if uk:
+            return date(int(uk[3]), int(uk[2]), int(uk[1]))
+    except ValueError:
+        pass
+    raise InvalidInput(
+        f"I could not read the date {text!r}. Type a date like {today.isoformat()}, "
+        "or leave it empty for today."
+    )
 
 
 async def record(
