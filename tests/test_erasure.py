@@ -9,6 +9,7 @@ fails `test_every_person_table_has_a_row_factory` by name.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -204,6 +205,42 @@ async def led_series_row(session: AsyncSession, guild_id: int, user_id: int, oth
     )
 
 
+async def group(session: AsyncSession, guild_id: int) -> int:
+    name = f"group {uuid.uuid4().hex[:12]}"  # never a person's id: groups name nobody
+    found = await add_row(
+        session,
+        "programme_groups",
+        guild_id=guild_id,
+        name=name,
+        name_key=name,
+        slug=name.replace(" ", "-"),
+        description="a group",
+        role_id=1,
+        channel_id=2,
+        created_at=NOW,
+    )
+    assert found is not None
+    return found
+
+
+async def training_record_row(
+    session: AsyncSession, guild_id: int, user_id: int, other_id: int
+) -> None:
+    await add_row(
+        session,
+        "training_records",
+        guild_id=guild_id,
+        user_id=user_id,
+        module_key="safeguarding",
+        completed_on=NOW.date(),
+        expires_on=NOW.date(),
+        expires_at=NOW,
+        recorded_by=other_id,
+        updated_at=NOW,
+        created_at=NOW,
+    )
+
+
 async def application_row(
     session: AsyncSession, guild_id: int, user_id: int, other_id: int
 ) -> None:
@@ -278,6 +315,54 @@ async def payment_row(session: AsyncSession, guild_id: int, user_id: int, other_
     )
 
 
+async def group_membership_row(
+    session: AsyncSession, guild_id: int, user_id: int, other_id: int
+) -> None:
+    group_id = await group(session, guild_id)
+    await add_row(
+        session,
+        "group_memberships",
+        group_id=group_id,
+        user_id=user_id,
+        started_at=NOW,
+        term_ends_at=NOW + timedelta(days=365),
+        created_at=NOW,
+    )
+
+
+async def group_join_request_row(
+    session: AsyncSession, guild_id: int, user_id: int, other_id: int
+) -> None:
+    group_id = await group(session, guild_id)
+    await add_row(
+        session,
+        "group_join_requests",
+        group_id=group_id,
+        user_id=user_id,
+        why=f"why {user_id} asks",
+        status="declined",
+        asked_at=NOW,
+        decided_at=NOW,
+        decided_by=other_id,
+        created_at=NOW,
+    )
+
+
+async def group_decision_row(
+    session: AsyncSession, guild_id: int, user_id: int, other_id: int
+) -> None:
+    group_id = await group(session, guild_id)
+    await add_row(
+        session,
+        "group_decisions",
+        group_id=group_id,
+        text="meet monthly",
+        decided_at=NOW,
+        recorded_by=user_id,
+        created_at=NOW,
+    )
+
+
 ROW_FACTORIES: dict[str, RowFactory] = {
     "members": member_row,
     "activities": led_activity_row,
@@ -295,6 +380,10 @@ ROW_FACTORIES: dict[str, RowFactory] = {
     "attendance": attendance_row,
     "expense_claims": expense_claim_row,
     "payments": payment_row,
+    "training_records": training_record_row,
+    "group_memberships": group_membership_row,
+    "group_join_requests": group_join_request_row,
+    "group_decisions": group_decision_row,
 }
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import Conflict, ConsentNeeded
-from bot.services import activities, outbox
+from bot.services import activities, outbox, programme
 from bot.services.activities import ActivityView
 from db.models import Activity, Member, Signup
 
@@ -111,11 +111,18 @@ class Attendees:
 
 
 async def sign_up(
-    session: AsyncSession, guild_id: int, activity_id: int, user_id: int, now: datetime
+    session: AsyncSession,
+    guild_id: int,
+    activity_id: int,
+    user_id: int,
+    now: datetime,
+    *,
+    by_coordinator: bool = False,
 ) -> SignupResult:
     """A place if one is free, else the end of the waitlist. This is the hot path, so it is a
     few prebuilt Core statements: lock the activity row and count its places (see
-    `_lock_with_places`), then insert."""
+    `_lock_with_places`), then insert. An activity for one group, or that needs a training,
+    refuses others unless a coordinator adds them by hand (`by_coordinator`)."""
     found, (confirmed, waiting, mine) = await _lock_with_places(session, activity_id, user_id)
     activity = activities.refuse_unless_open(found, guild_id, activity_id)
     if now >= activities.signups_close_at(activity.starts_at, activity.signup_deadline):
@@ -126,6 +133,8 @@ async def sign_up(
         raise ConsentNeeded
     if mine is not None:
         raise await _already(session, activity, user_id, mine)
+    if not by_coordinator and programme.is_gated(activity):
+        await programme.check_signup(session, activity, user_id, now)
     status = CONFIRMED if confirmed < activity.capacity else WAITING
     try:
         await session.execute(

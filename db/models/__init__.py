@@ -15,6 +15,13 @@ from db.models.feedback import (
 from db.models.involvement import Application, Attendance, ExpenseClaim, Payment, RoleCard
 from db.models.members import Member
 from db.models.outbox import OutboxMessage
+from db.models.programme import (
+    Group,
+    GroupDecision,
+    GroupJoinRequest,
+    GroupMembership,
+    TrainingRecord,
+)
 from db.models.series import FREQUENCIES, ActivitySeries, SeriesOccurrence
 
 __all__ = [
@@ -36,10 +43,15 @@ __all__ = [
     "FeedbackPost",
     "FeedbackQuickRating",
     "FeedbackResponse",
+    "Group",
+    "GroupDecision",
+    "GroupJoinRequest",
+    "GroupMembership",
     "Member",
     "OutboxMessage",
     "Payment",
     "RoleCard",
     "SeriesOccurrence",
     "Signup",
+    "TrainingRecord",
 ]

@@ -34,6 +34,13 @@ class Activity(PersonData, CreatedAt, Base):
     announcement_channel_id: Mapped[int | None] = mapped_column(BigInteger)
     announcement_message_id: Mapped[int | None] = mapped_column(BigInteger)
     scheduled_event_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The programme: the training module a training activity teaches, the one a person needs
+    # to sign up, and the group whose members alone may sign up.
+    teaches: Mapped[str | None] = mapped_column(String(40))
+    needs: Mapped[str | None] = mapped_column(String(40))
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("programme_groups.id", ondelete="SET NULL")
+    )
 
     signups: Mapped[list[Signup]] = relationship(
         back_populates="activity", cascade="all, delete-orphan", order_by="Signup.id"
