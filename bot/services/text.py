@@ -79,7 +79,7 @@ def clean(
         raise InvalidInput(f"The {field} is empty. Type {article} {field} with letters or numbers.")
     if len(text) > max_length:
         raise InvalidInput(
-            f"The {field} is {len(text):,} characters long. The most is {max_length:,}. "
+            f"The {field} is {len(text):,} characters long; the most is {max_length:,}. "
             "Make it shorter and try again."
         )
     return text

@@ -48,7 +48,7 @@ async def queued(db: Database) -> list[tuple[str, int | None]]:
     ("change", "message"),
     [
         ({"title": "x" * 101}, "the most is 100"),
-        ({"title": "  "}, "cannot be empty"),
+        ({"title": "  "}, "title is empty"),
         ({"capacity": 0}, "between 1 and 500"),
         ({"capacity": 501}, "between 1 and 500"),
         ({"duration_minutes": 24 * 60 + 1}, "24 hours"),

@@ -12,10 +12,10 @@ from datetime import datetime
 from sqlalchemy import func, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import InvalidInput
 from bot.services import outbox, spreadsheet
 from bot.services.activity_lookup import ActivityInfo, get_info
 from bot.services.feedback.common import MAX_UPDATE, UPDATE_KIND, UPDATE_POST_KIND
+from bot.services.text import clean
 from db.models import (
     Activity,
     FeedbackComment,
@@ -116,12 +116,7 @@ async def send_update(
     """Queue "you said, we did": a post in the feedback channel and a message to everyone who
     gave feedback. Returns how many people it will reach."""
     activity = await get_info(session, activity_id, guild_id)
-    text = text.strip()
-    if not text or len(text) > MAX_UPDATE:
-        raise InvalidInput(
-            f"Please write between 1 and {MAX_UPDATE:,} characters about what you did. "
-            "Nothing was sent."
-        )
+    text = clean(text, field="message", max_length=MAX_UPDATE, multiline=True)
     token = secrets.token_hex(8)  # each update is its own message, even with the same words
     payload = {"text": text}
     await outbox.enqueue(
