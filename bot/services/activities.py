@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import Conflict, InvalidInput, NotFound
 from bot.services import outbox
 from bot.services.activity_lookup import UPCOMING, ActivityInfo, get_row, not_found, qualifying
-from bot.services.text import clean
+from bot.services.text import clean, escape
 from db.models import KINDS, Activity, Signup
 
 MAX_TITLE = 100
@@ -231,7 +231,9 @@ def refuse_unless_open(found: RowT | None, guild_id: int, activity_id: int) -> R
     if found is None or found.guild_id != guild_id:
         raise NotFound(not_found(str(activity_id)))
     if found.status == "cancelled":
-        raise Conflict(f"{found.title} was cancelled. Try `/activities` to see what is coming up.")
+        raise Conflict(
+            f"{escape(found.title)} was cancelled. Try `/activities` to see what is coming up."
+        )
     return found
 
 
