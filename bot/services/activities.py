@@ -3,7 +3,7 @@ an activity by what was typed lives in `bot.services.activity_lookup`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import Conflict, InvalidInput, NotFound
 from bot.services import outbox
 from bot.services.activity_lookup import UPCOMING, ActivityInfo, get_row, not_found, qualifying
+from bot.services.text import clean, escape
 from db.models import KINDS, Activity, Signup
 
 MAX_TITLE = 100
@@ -20,6 +21,7 @@ MAX_CAPACITY = 500
 MAX_DURATION = 24 * 60
 MAX_PLACE = 200
 MAX_DESCRIPTION = 2000
+MAX_REASON = 500
 CHANGED = "activity-changed"
 CANCELLED = "activity-cancelled"
 RowT = TypeVar("RowT", Activity, Row[Any])
@@ -92,9 +94,11 @@ class CancelResult:
     told: int
 
 
-def check_draft(draft: ActivityDraft, now: datetime) -> None:
-    """Refuse bad input before anything is written."""
-    _check_title(draft.title)
+def check_draft(draft: ActivityDraft, now: datetime) -> ActivityDraft:
+    """Refuse bad input before anything is written; returns the draft with its text cleaned
+    (`bot.services.text.clean`)."""
+    title = _title(draft.title)
+    place, description = _place(draft.place), _description(draft.description)
     if draft.kind not in KINDS:
         raise InvalidInput(f"The kind must be one of: {', '.join(KINDS)}.")
     _check_future(draft.starts_at, now)
@@ -104,23 +108,22 @@ def check_draft(draft: ActivityDraft, now: datetime) -> None:
             "The duration is in minutes and must be between 1 and 1440 (24 hours). "
             "For example 90 for an hour and a half."
         )
-    _check_length("place", draft.place, MAX_PLACE)
-    _check_length("description", draft.description, MAX_DESCRIPTION)
+    return replace(draft, title=title, place=place, description=description)
 
 
 async def create_activity(
     session: AsyncSession, guild_id: int, draft: ActivityDraft, now: datetime
 ) -> ActivityView:
-    check_draft(draft, now)
+    draft = check_draft(draft, now)
     activity = Activity(
         guild_id=guild_id,
-        title=draft.title.strip(),
+        title=draft.title,
         kind=draft.kind,
         starts_at=draft.starts_at,
         duration_minutes=draft.duration_minutes,
         capacity=draft.capacity,
-        place=_blank_to_none(draft.place),
-        description=_blank_to_none(draft.description),
+        place=draft.place,
+        description=draft.description,
         lead_user_id=draft.lead_user_id,
         signup_deadline=draft.signup_deadline,
         status="open",
@@ -156,24 +159,23 @@ async def edit_activity(
 ) -> EditResult:
     """Change what was given. The caller fills places freed by a higher capacity
     (`signups.fill_free_places`) in the same transaction."""
-    activity = await lock_open(session, guild_id, activity_id)
-    if changes.title is not None:
-        _check_title(changes.title)
-        activity.title = changes.title.strip()
+    title = None if changes.title is None else _title(changes.title)
     if changes.starts_at is not None:
         _check_future(changes.starts_at, now)
     if changes.capacity is not None:
         _check_capacity(changes.capacity)
-    _check_length("place", changes.place, MAX_PLACE)
-    _check_length("description", changes.description, MAX_DESCRIPTION)
+    place, description = _place(changes.place), _description(changes.description)
+    activity = await lock_open(session, guild_id, activity_id)
+    if title is not None:
+        activity.title = title
     moved = changes.starts_at is not None and changes.starts_at != activity.starts_at
-    relocated = changes.place is not None and _blank_to_none(changes.place) != activity.place
+    relocated = changes.place is not None and place != activity.place
     if changes.starts_at is not None:
         activity.starts_at = changes.starts_at
     if changes.place is not None:
-        activity.place = _blank_to_none(changes.place)
+        activity.place = place
     if changes.description is not None:
-        activity.description = _blank_to_none(changes.description)
+        activity.description = description
     if changes.capacity is not None:
         await _set_capacity(session, activity, changes.capacity)
     told = 0
@@ -185,10 +187,10 @@ async def edit_activity(
 async def cancel_activity(
     session: AsyncSession, guild_id: int, activity_id: int, reason: str | None, now: datetime
 ) -> CancelResult:
-    _check_length("reason", reason, 500)
+    cleaned = _optional(reason, "reason", MAX_REASON, multiline=True)
     activity = await lock_open(session, guild_id, activity_id)
     activity.status = "cancelled"
-    activity.cancel_reason = _blank_to_none(reason)
+    activity.cancel_reason = cleaned
     told = await _tell_everyone(session, activity, CANCELLED, now, {})
     return CancelResult(await view_of(session, activity), told)
 
@@ -229,7 +231,9 @@ def refuse_unless_open(found: RowT | None, guild_id: int, activity_id: int) -> R
     if found is None or found.guild_id != guild_id:
         raise NotFound(not_found(str(activity_id)))
     if found.status == "cancelled":
-        raise Conflict(f"{found.title} was cancelled. Try `/activities` to see what is coming up.")
+        raise Conflict(
+            f"{escape(found.title)} was cancelled. Try `/activities` to see what is coming up."
+        )
     return found
 
 
@@ -319,14 +323,23 @@ async def _views(session: AsyncSession, activities: list[Activity]) -> list[Acti
     return [to_view(a, *by_id.get(a.id, (0, 0))) for a in activities]
 
 
-def _check_title(title: str) -> None:
-    if not title.strip():
-        raise InvalidInput("The title cannot be empty. Give the activity a short name.")
-    if len(title.strip()) > MAX_TITLE:
-        raise InvalidInput(
-            f"The title is {len(title.strip())} characters long; the most is {MAX_TITLE}. "
-            "Put the details in the description instead."
-        )
+def _title(title: str) -> str:
+    return clean(title, field="title", max_length=MAX_TITLE)
+
+
+def _place(place: str | None) -> str | None:
+    return _optional(place, "place", MAX_PLACE)
+
+
+def _description(description: str | None) -> str | None:
+    return _optional(description, "description", MAX_DESCRIPTION, multiline=True)
+
+
+def _optional(value: str | None, field: str, most: int, *, multiline: bool = False) -> str | None:
+    """The cleaned text, or None when it was not given or is blank."""
+    if value is None:
+        return None
+    return clean(value, field=field, max_length=most, required=False, multiline=multiline) or None
 
 
 def _check_future(starts_at: datetime, now: datetime) -> None:
@@ -339,12 +352,3 @@ def _check_capacity(capacity: int) -> None:
         raise InvalidInput(
             f"The number of places must be between 1 and {MAX_CAPACITY}. Nothing was saved."
         )
-
-
-def _check_length(name: str, value: str | None, most: int) -> None:
-    if value is not None and len(value) > most:
-        raise InvalidInput(f"The {name} is {len(value)} characters long; the most is {most}.")
-
-
-def _blank_to_none(text: str | None) -> str | None:
-    return text.strip() or None if text is not None else None

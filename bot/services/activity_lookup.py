@@ -14,6 +14,8 @@ from sqlalchemy import ColumnElement, Row, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import InvalidInput, NotFound
+from bot.services.ids import is_id, looks_numeric, parse_id
+from bot.services.text import excerpt, tidy
 from db.models import Activity
 
 RECENT_DAYS = 30
@@ -109,10 +111,12 @@ async def search(
     scope: Scope = UPCOMING,
     limit: int = 25,
 ) -> list[ActivityInfo]:
-    """Activities in `scope` whose title contains `typed` (any case), for autocomplete."""
+    """Activities in `scope` whose title contains `typed` (any case), for autocomplete. `%` and
+    `_` match themselves (`autoescape` adds an ESCAPE clause, on SQLite and PostgreSQL)."""
     query = qualifying(guild_id, now, scope).limit(limit)
-    if typed.strip():
-        query = query.where(func.lower(Activity.title).contains(typed.strip().lower()))
+    needle = tidy(typed).lower()
+    if needle:
+        query = query.where(func.lower(Activity.title).contains(needle, autoescape=True))
     return [to_info(row) for row in await session.scalars(query)]
 
 
@@ -121,9 +125,11 @@ async def resolve(
 ) -> ActivityInfo:
     """What was given in an `activity` option: the id picked from the list (any activity of
     this community), else the one activity in `scope` called `typed`, else the only one in
-    `scope` whose title contains it."""
-    text = typed.strip()
-    if text.isdigit():
+    `scope` whose title contains it. A number too big to be an id is refused in plain words."""
+    text = tidy(typed)
+    if looks_numeric(text) and not is_id(text):
+        parse_id(text)  # raises the plain refusal
+    if is_id(text):
         found = await session.get(Activity, int(text))
         if found is not None and found.guild_id == guild_id:
             return to_info(found)
@@ -131,7 +137,7 @@ async def resolve(
     matches = list(await session.scalars(qualifying(guild_id, now, scope).where(called).limit(2)))
     if len(matches) > 1:
         raise InvalidInput(
-            f"More than one {scope.noun} is called {text!r}. Pick the one you mean from the list."
+            f"More than one {scope.noun} is called '{excerpt(text)}'. Pick the one you mean from the list."
         )
     if matches:
         return to_info(matches[0])
@@ -163,6 +169,6 @@ async def get_row(session: AsyncSession, activity_id: int, guild_id: int | None 
 
 def not_found(typed: str, scope: Scope = UPCOMING) -> str:
     return (
-        f"I could not find an activity matching {typed!r}. "
+        f"I could not find an activity matching '{excerpt(typed)}'. "
         f"Start typing its name and pick it from the list{scope.hint}."
     )

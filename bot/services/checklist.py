@@ -19,6 +19,7 @@ from bot.errors import Conflict, NotAllowed, NotFound
 # Re-exported: the checklist's views and messages take the shared read model.
 from bot.services.activity_lookup import ActivityInfo as ActivityInfo
 from bot.services.activity_lookup import activity_info as activity_info
+from bot.services.text import escape
 from db.engine import insert_for
 from db.models import ChecklistTick
 
@@ -164,7 +165,7 @@ async def checklist(
 def check_may_manage(activity: ActivityInfo, user_id: int, *, is_coordinator: bool) -> None:
     if not (is_coordinator or activity.lead_user_id == user_id):
         raise NotAllowed(
-            f"Only the lead of {activity.title!r} or a coordinator can see and tick its "
+            f"Only the lead of '{escape(activity.title)}' or a coordinator can see and tick its "
             "checklist. If you are leading it, ask a coordinator to set you as the lead."
         )
 
@@ -186,7 +187,7 @@ async def tick(
     check_may_manage(activity, user_id, is_coordinator=is_coordinator)
     if not activity.is_open:
         raise Conflict(
-            f"{activity.title!r} was cancelled, so its checklist cannot be changed any more."
+            f"'{escape(activity.title)}' was cancelled, so its checklist cannot be changed any more."
         )
     if all(item.key != item_key for item in items):
         raise NotFound("That checklist item is no longer on the list. Use /checklist again.")

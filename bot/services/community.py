@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import InvalidInput
+from bot.services.text import excerpt
 from db.models import Community
 
 _QUIET_HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -51,7 +52,7 @@ def parse_quiet_hours(text: str) -> QuietHours:
         if h1 < 24 and h2 < 24 and m1 < 60 and m2 < 60:
             return QuietHours(time(h1, m1), time(h2, m2))
     raise InvalidInput(
-        f"I could not read the quiet hours {text!r}. Use two times like 21:00-08:00 "
+        f"I could not read the quiet hours '{excerpt(text)}'. Use two times like 21:00-08:00 "
         "(from 9 in the evening to 8 in the morning)."
     )
 
@@ -63,12 +64,12 @@ def check_timezone(name: str) -> str:
     canonical = by_lower.get(cleaned.lower())
     if canonical is None:
         raise InvalidInput(
-            f"I do not know the time zone {name!r}. Pick one from the list, like Europe/London."
+            f"I do not know the time zone '{excerpt(name)}'. Pick one from the list, like Europe/London."
         )
     try:
         ZoneInfo(canonical)
     except ZoneInfoNotFoundError as error:  # listed but not loadable: treat as unknown
-        raise InvalidInput(f"I do not know the time zone {name!r}.") from error
+        raise InvalidInput(f"I do not know the time zone '{excerpt(name)}'.") from error
     return canonical
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import InvalidInput, NotFound
+from bot.services.text import clean, excerpt, tidy
 from db.models import KINDS, Member
 
 AVAILABILITY = {
@@ -62,20 +63,16 @@ async def get_profile(session: AsyncSession, guild_id: int, user_id: int) -> Pro
 async def save_profile(
     session: AsyncSession, guild_id: int, user_id: int, form: ProfileForm
 ) -> Profile:
-    display_name = form.display_name.strip()
-    adjustments = form.adjustments.strip()
-    if not display_name:
+    if not tidy(form.display_name):
         raise InvalidInput("Please tell us the name you would like us to use.")
-    if len(display_name) > NAME_MAX:
-        raise InvalidInput(
-            f"That name is {len(display_name)} characters long. Please keep it to {NAME_MAX} "
-            "or fewer. Nothing was saved."
-        )
-    if len(adjustments) > ADJUSTMENTS_MAX:
-        raise InvalidInput(
-            f"What helps you take part is {len(adjustments)} characters long. Please keep it to "
-            f"{ADJUSTMENTS_MAX} or fewer. Nothing was saved."
-        )
+    display_name = clean(form.display_name, field="name", max_length=NAME_MAX)
+    adjustments = clean(
+        form.adjustments,
+        field="answer about what helps you take part",
+        max_length=ADJUSTMENTS_MAX,
+        required=False,
+        multiline=True,
+    )
     member = await _locked_member(session, guild_id, user_id)
     member.display_name = display_name
     member.interests = _known(form.interests, KINDS, "interest")
@@ -123,7 +120,9 @@ def _known(picked: Iterable[str], allowed: Iterable[str], what: str) -> list[str
     allowed = list(allowed)
     unknown = [value for value in picked if value not in allowed]
     if unknown:
-        raise InvalidInput(f"We do not know the {what} {unknown[0]!r}. Please pick from the list.")
+        raise InvalidInput(
+            f"We do not know the {what} '{excerpt(unknown[0])}'. Please pick from the list."
+        )
     return [value for value in allowed if value in picked]  # a stable order, no repeats
 
 

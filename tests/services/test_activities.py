@@ -48,7 +48,7 @@ async def queued(db: Database) -> list[tuple[str, int | None]]:
     ("change", "message"),
     [
         ({"title": "x" * 101}, "the most is 100"),
-        ({"title": "  "}, "cannot be empty"),
+        ({"title": "  "}, "title is empty"),
         ({"capacity": 0}, "between 1 and 500"),
         ({"capacity": 501}, "between 1 and 500"),
         ({"duration_minutes": 24 * 60 + 1}, "24 hours"),
@@ -149,6 +149,42 @@ async def test_a_title_shared_by_two_activities_asks_to_pick(db: Database) -> No
 async def test_an_unknown_activity_is_not_found(db: Database) -> None:
     with pytest.raises(NotFound, match="could not find"):
         await resolve(db, "Bake sale")
+
+
+async def test_a_typed_20_digit_number_is_refused_in_plain_words(db: Database) -> None:
+    await create(db)
+    with pytest.raises(InvalidInput, match="is not a number I can use"):
+        await resolve(db, "12345678901234567890")
+
+
+async def test_percent_and_underscore_in_a_typed_title_match_only_themselves(
+    db: Database,
+) -> None:
+    await create(db, replace(DRAFT, title="Staff party"))  # "f p" would match f_p as a wildcard
+    discount = await create(db, replace(DRAFT, title="100% off_peak"))
+    async with db.sessions() as session:
+        percent = await activity_lookup.search(session, GUILD, "%", NOW)
+        underscore = await activity_lookup.search(session, GUILD, "f_p", NOW)
+    assert [a.id for a in percent] == [discount]
+    assert [a.id for a in underscore] == [discount]
+    with pytest.raises(NotFound):
+        await resolve(db, "t%e")
+
+
+async def test_text_is_stored_cleaned(db: Database) -> None:
+    draft = replace(
+        DRAFT,
+        title=" Tea\u200b  and\ncake ",
+        place="\u202eRoom 4",
+        description="Bring\r\n\r\n\r\ncake",
+    )
+    async with db.sessions() as session, session.begin():
+        created = await activities.create_activity(session, GUILD, draft, NOW)
+    assert (created.title, created.place, created.description) == (
+        "Tea and cake",
+        "Room 4",
+        "Bring\n\ncake",
+    )
 
 
 async def test_upcoming_is_soonest_first_by_kind_and_paged(db: Database) -> None:

@@ -15,6 +15,7 @@ from db.models import FeedbackGiver
 QUICK_RATINGS = {"good": 5, "okay": 3, "not_good": 1}
 MAX_TEXT = 1000
 MAX_UPDATE = 1500
+MAX_COMMENT = 4000  # a reply in a feedback thread, kept as a comment (longer is cut)
 # Activities that ended longer ago than this (the bot was down, the feature is new) are not
 # asked about: a prompt weeks later helps nobody.
 CATCH_UP = timedelta(days=7)

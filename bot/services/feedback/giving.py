@@ -14,11 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import Conflict, InvalidInput
 from bot.services.activity_lookup import ActivityInfo, get_info
 from bot.services.feedback.common import (
+    MAX_COMMENT,
     MAX_TEXT,
     QUICK_RATINGS,
     has_given,
     refuse_unless_open_for_feedback,
 )
+from bot.services.text import clean, tidy
 from db.engine import insert_for
 from db.models import (
     FeedbackComment,
@@ -57,13 +59,8 @@ async def check_can_give(
 
 
 def _clean(text: str, label: str) -> str | None:
-    text = text.strip()
-    if len(text) > MAX_TEXT:
-        raise InvalidInput(
-            f"Your answer to '{label}' is {len(text):,} characters long; the most is "
-            f"{MAX_TEXT:,}. Please shorten it and send the form again. Nothing was saved."
-        )
-    return text or None
+    field = f"answer to '{label}'"
+    return clean(text, field=field, max_length=MAX_TEXT, required=False, multiline=True) or None
 
 
 async def submit_form(
@@ -185,7 +182,8 @@ async def add_comment(
 ) -> bool:
     """Keep a participant's reply in a feedback thread; True if it was kept."""
     post = await _participant_post(session, FeedbackPost.thread_id, thread_id, user_id)
-    if post is None or not text.strip():
+    text = tidy(text, multiline=True)
+    if post is None or not text:
         return False
     statement = (
         insert_for(session)(FeedbackComment)
@@ -193,7 +191,7 @@ async def add_comment(
             activity_id=post.activity_id,
             user_id=user_id,
             message_id=message_id,
-            text=text.strip()[:4000],
+            text=text[:MAX_COMMENT],
         )
         .on_conflict_do_nothing(index_elements=["message_id"])
     )

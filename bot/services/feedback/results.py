@@ -3,8 +3,6 @@ count of contributions for `/mine`."""
 
 from __future__ import annotations
 
-import csv
-import io
 import secrets
 import statistics
 from collections import Counter
@@ -14,10 +12,10 @@ from datetime import datetime
 from sqlalchemy import func, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import InvalidInput
-from bot.services import outbox
+from bot.services import outbox, spreadsheet
 from bot.services.activity_lookup import ActivityInfo, get_info
 from bot.services.feedback.common import MAX_UPDATE, UPDATE_KIND, UPDATE_POST_KIND
+from bot.services.text import clean
 from db.models import (
     Activity,
     FeedbackComment,
@@ -90,21 +88,16 @@ async def summarise(session: AsyncSession, guild_id: int, activity_id: int) -> F
 
 
 def summary_csv(summary: FeedbackSummary, names: dict[int, str]) -> str:
-    """One row per piece of feedback; `names` maps user ids to the names coordinators know."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["type", "rating", "what worked", "what to change", "comment", "from"])
+    """One row per piece of feedback; `names` maps user ids to the names coordinators know.
+    Written with `bot.services.spreadsheet`, so nothing people typed runs as a formula."""
+    rows: list[list[spreadsheet.Cell]] = []
     for item in summary.items:
         given_by = "anonymous" if item.user_id is None else names.get(item.user_id, "a member")
-        rating = "" if item.rating is None else str(item.rating)
-        said = [_as_text(part) for part in (item.worked, item.to_change, item.comment)]
-        writer.writerow([item.source, rating, *said, _as_text(given_by)])
-    return buffer.getvalue()
-
-
-def _as_text(cell: str) -> str:
-    """Keep spreadsheets from running what people typed ("=HYPERLINK(...)") as a formula."""
-    return "'" + cell if cell.startswith(("=", "+", "-", "@")) else cell
+        rating = "" if item.rating is None else item.rating
+        rows.append([item.source, rating, item.worked, item.to_change, item.comment, given_by])
+    return spreadsheet.csv_text(
+        ["type", "rating", "what worked", "what to change", "comment", "from"], rows
+    )
 
 
 async def _contributors(session: AsyncSession, activity_id: int) -> list[int]:
@@ -123,12 +116,7 @@ async def send_update(
     """Queue "you said, we did": a post in the feedback channel and a message to everyone who
     gave feedback. Returns how many people it will reach."""
     activity = await get_info(session, activity_id, guild_id)
-    text = text.strip()
-    if not text or len(text) > MAX_UPDATE:
-        raise InvalidInput(
-            f"Please write between 1 and {MAX_UPDATE:,} characters about what you did. "
-            "Nothing was sent."
-        )
+    text = clean(text, field="message", max_length=MAX_UPDATE, multiline=True)
     token = secrets.token_hex(8)  # each update is its own message, even with the same words
     payload = {"text": text}
     await outbox.enqueue(
