@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import DateTime, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import operators
+from sqlalchemy.sql.expression import ColumnClause
 from sqlalchemy.types import TypeDecorator
 
 from db.crypto import keyring_of
@@ -46,7 +47,11 @@ class EncryptedText(TypeDecorator[str]):
 
     class comparator_factory(TypeDecorator.Comparator[str]):  # noqa: N801 (SQLAlchemy's name)
         def operate(self, op: Any, *other: Any, **kwargs: Any) -> Any:
-            if op in (operators.is_, operators.is_not):
+            # Column-to-column `==` is how the ORM itself looks columns up in its maps
+            # (bool() of it is identity); only comparing with a value is refused.
+            if op in (operators.is_, operators.is_not) or all(
+                isinstance(item, ColumnClause) for item in other
+            ):
                 return super().operate(op, *other, **kwargs)
             raise TypeError("an encrypted column cannot be compared or searched in SQL")
 
