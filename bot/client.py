@@ -29,15 +29,15 @@ from bot.services.community import CommunitySetup
 from bot.services.consent import load_notice
 from bot.services.mydata import ErasureStep
 from bot.settings import Settings, config_dir
-from bot.ui.consent import AgreeButton, NotNowButton
+from bot.ui.consent import AfterConsent
 from db.engine import Database
 from db.models import BotState
 
 log = logging.getLogger(__name__)
 
 
-# What "I agree" on the consent card goes on to do, by action name (see bot.ui.consent).
-AfterConsent = Callable[[discord.Interaction["HealthBot"], str], Awaitable[None]]
+# What "I agree" on the consent card goes on to do, for each `AfterConsent` (bot.ui.consent).
+Continuation = Callable[[discord.Interaction["HealthBot"], str], Awaitable[None]]
 # A capability's part of `/mine` for (guild_id, user_id): a short paragraph, or None.
 MineSection = Callable[[int, int], Awaitable[str | None]]
 
@@ -81,14 +81,13 @@ class HealthBot(commands.Bot):
         self.consent_notice = load_notice(config_dir())
         # Read at start so a malformed file stops the bot with the line and the problem.
         self.checklist_items = load_items(config_dir())
-        self.after_consent: dict[str, AfterConsent] = {}
+        self.after_consent: dict[AfterConsent, Continuation] = {}
         self._job_tasks: set[asyncio.Task[Any]] = set()
         self._closing = False
         self.mine_sections: list[MineSection] = []
         self.erasure_steps: list[ErasureStep] = []
 
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(AgreeButton, NotNowButton)
         for extension in cog_extensions():
             await self.load_extension(extension)
         await self.sync_commands_if_changed()

@@ -10,13 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import InvalidInput, NotFound
-from db.models import KINDS, Member
+from bot.services.vocabulary import AVAILABILITY, INTEREST_KINDS
+from db.models import Member
 
-AVAILABILITY = {
-    "weekday_daytime": "Weekday daytime",
-    "weekday_evenings": "Weekday evenings",
-    "weekends": "Weekends",
-}
+__all__ = ["AVAILABILITY", "INTEREST_KINDS"]
+
 NAME_MAX = 80
 ADJUSTMENTS_MAX = 500
 PAUSE_DAYS_MIN, PAUSE_DAYS_MAX = 1, 365
@@ -78,7 +76,7 @@ async def save_profile(
         )
     member = await _locked_member(session, guild_id, user_id)
     member.display_name = display_name
-    member.interests = _known(form.interests, KINDS, "interest")
+    member.interests = _known(form.interests, INTEREST_KINDS, "interest")
     member.availability = _known(form.availability, AVAILABILITY, "time")
     member.adjustments = adjustments or None
     member.wants_dms = form.wants_dms

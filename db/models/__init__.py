@@ -1,7 +1,7 @@
 """Every table, imported so `Base.metadata` knows them all (Alembic, the erasure scan)."""
 
 from db.base import Base
-from db.models.activities import KINDS, Activity, Signup
+from db.models.activities import Activity
 from db.models.buddies import BuddyEnrolment, BuddyPair
 from db.models.checklist import ChecklistTick
 from db.models.community import BotState, Community
@@ -12,11 +12,11 @@ from db.models.feedback import (
     FeedbackQuickRating,
     FeedbackResponse,
 )
-from db.models.members import Member
+from db.models.membership import Member
 from db.models.outbox import OutboxMessage
+from db.models.signups import Signup
 
 __all__ = [
-    "KINDS",
     "Activity",
     "Base",
     "BotState",

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.cogs.buddies import Buddies
+from bot.cogs.buddies._cog import Buddies
 from db.models import BuddyEnrolment
 from tests.e2e.harness import Community, ManualClock, RunningBot, running_cog
 from tests.simulator import DiscordSimulator, SimChannel, SimMessage, SimUser

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
+from bot.cogs.membership._views import confirmation_refusal
 from bot.delivery import Outgoing
 from bot.outbox import OutboxDispatcher
 from bot.services import consent, membership, outbox
 from bot.services.outbox import OutboxItem
-from bot.ui.membership import confirmation_refusal
 from tests.e2e.harness import Community, ManualClock, RunningBot
 from tests.simulator import DiscordSimulator, SimInteraction, SimMessage, SimUser
 from tests.test_erasure import rows_naming, seed_every_kind

@@ -13,12 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.client import HealthBot
 from bot.cogs.buddies._messages import COORDINATORS_THREAD
+from bot.cogs.buddies._views import PROFILE_QUESTION, ProfilePrompt, end_pair_view, plan_of
 from bot.errors import InvalidInput, NotFound
 from bot.permissions import coordinator_only
 from bot.services import buddies
 from bot.services.buddies import Overview, Pair, Status
-from bot.ui.buddies import PROFILE_QUESTION, ProfilePrompt, end_pair_view, plan_of
-from bot.ui.consent import require_consent
+from bot.ui.consent import AfterConsent, require_consent
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ class Buddies(commands.GroupCog, group_name="buddy", group_description="The budd
         places = self.bot.settings.buddies.default_capacity if capacity is None else capacity
         buddies.check_capacity(places)
         arg = f"{role}_{places}"
-        if await require_consent(interaction, "buddy_join", arg):
+        if await require_consent(interaction, AfterConsent.BUDDY_JOIN, arg):
             await self.continue_join(interaction, arg)
 
     async def continue_join(self, interaction: discord.Interaction[HealthBot], arg: str) -> None:

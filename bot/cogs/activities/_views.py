@@ -9,7 +9,7 @@ import discord
 
 from bot.reporting import guarded
 from bot.services import activities
-from bot.ui.activities import places_line, when_words
+from bot.ui.announcement import places_line, when_words
 
 if TYPE_CHECKING:
     from bot.client import HealthBot

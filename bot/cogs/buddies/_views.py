@@ -15,8 +15,9 @@ import discord
 from bot.errors import NotAllowed
 from bot.permissions import is_coordinator
 from bot.reporting import guarded
-from bot.services import buddies, matching
+from bot.services import buddies
 from bot.services.buddies import Answer, EndReason, Plan
+from bot.services.vocabulary import AVAILABILITY, INTEREST_KINDS, kind_words
 from bot.settings import BuddySettings
 from bot.ui.base import GuardedView
 
@@ -44,12 +45,8 @@ END_CHOICES: dict[str, tuple[str, str]] = {
         "Your pairing has ended and you are back on the list. We will find you a new buddy soon.",
     ),
 }
-INTEREST_WORDS = {kind: kind.capitalize() for kind in matching.INTEREST_KINDS}
-AVAILABILITY_WORDS = {
-    "weekday_daytime": "Weekday daytimes",
-    "weekday_evenings": "Weekday evenings",
-    "weekends": "Weekends",
-}
+INTEREST_WORDS = {kind: kind_words(kind) for kind in INTEREST_KINDS}
+AVAILABILITY_WORDS = AVAILABILITY
 
 ProfileSaved = Callable[[discord.Interaction["HealthBot"], list[str], list[str]], Awaitable[None]]
 
