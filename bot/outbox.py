@@ -153,7 +153,9 @@ class OutboxDispatcher:
             message = await kind.render(item)
             if message is not None:
                 await self._send(item, message)
-        except Exception as error:
+        # The isolation boundary for one message: its failure is recorded (and retried or
+        # given up for a coordinator) without stopping the rest of the batch.
+        except Exception as error:  # noqa: BLE001
             await self._record_failure(item, error)
             return
         async with self.sessions() as session, session.begin():

@@ -83,7 +83,8 @@ class GuardedButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
             await self.run(interaction)
-        except Exception as error:
+        # The isolation boundary for buttons: any error is reported and the person is told.
+        except Exception as error:  # noqa: BLE001
             await report_error(interaction, error)
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
