@@ -66,7 +66,7 @@ class Delivery:
         self, guild_id: int, user_id: int, message: Outgoing
     ) -> Literal["dm", "thread"]:
         async with self.sessions() as session:
-            contact = await contacts.get_contact(session, guild_id, user_id)
+            contact = await contacts.find_contact(session, guild_id, user_id)
         if (
             contact is not None
             and contact.try_dm

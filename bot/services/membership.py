@@ -51,7 +51,7 @@ class ProfileForm:
     wants_dms: bool
 
 
-async def get_profile(session: AsyncSession, guild_id: int, user_id: int) -> Profile | None:
+async def find_profile(session: AsyncSession, guild_id: int, user_id: int) -> Profile | None:
     """None when the person has not consented (then nothing is held about them)."""
     member = await _member(session, guild_id, user_id)
     return None if member is None else _to_profile(member)

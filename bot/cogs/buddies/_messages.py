@@ -54,7 +54,7 @@ class BuddyMessages:
 
     async def _pair(self, item: OutboxItem) -> buddies.Pair | None:
         async with self.bot.db.sessions() as session:
-            return await buddies.get_pair(session, int(item.payload["pair_id"]))
+            return await buddies.find_pair(session, int(item.payload["pair_id"]))
 
     async def introduce(self, item: OutboxItem) -> Outgoing | None:
         pair = await self._pair(item)

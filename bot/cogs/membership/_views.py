@@ -155,7 +155,7 @@ def _checkboxes(
 async def saved_profile(interaction: discord.Interaction[HealthBot]) -> Profile | None:
     assert interaction.guild_id is not None
     async with interaction.client.db.sessions() as session:
-        return await membership.get_profile(session, interaction.guild_id, interaction.user.id)
+        return await membership.find_profile(session, interaction.guild_id, interaction.user.id)
 
 
 async def open_profile_form(interaction: discord.Interaction[HealthBot], _arg: str = "") -> None:

@@ -65,7 +65,7 @@ async def finish_if_due(session: AsyncSession, pair_id: int, now: datetime) -> b
     return pair.status == "ended" and pair.ended_at is not None and pair.ended_at >= pair.ends_at
 
 
-async def get_pair(session: AsyncSession, pair_id: int) -> Pair | None:
+async def find_pair(session: AsyncSession, pair_id: int) -> Pair | None:
     pair = await session.get(BuddyPair, pair_id)
     return pair_view(pair) if pair is not None else None
 
