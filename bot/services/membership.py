@@ -76,8 +76,11 @@ async def save_profile(
         )
     member = await _locked_member(session, guild_id, user_id)
     member.display_name = display_name
-    member.interests = _known(form.interests, INTEREST_KINDS, "interest")
-    member.availability = _known(form.availability, AVAILABILITY, "time")
+    _write_interests(
+        member,
+        _known(form.interests, INTEREST_KINDS, "interest"),
+        _known(form.availability, AVAILABILITY, "time"),
+    )
     member.adjustments = adjustments or None
     member.wants_dms = form.wants_dms
     await session.flush()
@@ -129,6 +132,23 @@ async def _member(session: AsyncSession, guild_id: int, user_id: int) -> Member 
     return await session.scalar(
         select(Member).where(Member.guild_id == guild_id, Member.user_id == user_id)
     )
+
+
+async def save_interests(
+    session: AsyncSession,
+    guild_id: int,
+    user_id: int,
+    interests: Iterable[str],
+    availability: Iterable[str],
+) -> None:
+    """Save what a member is interested in and when they are usually free (checked by the
+    caller), for the buddy programme's questions."""
+    _write_interests(await _locked_member(session, guild_id, user_id), interests, availability)
+
+
+def _write_interests(member: Member, interests: Iterable[str], availability: Iterable[str]) -> None:
+    """The one place a profile's interests and times are written."""
+    member.interests, member.availability = list(interests), list(availability)
 
 
 async def _locked_member(session: AsyncSession, guild_id: int, user_id: int) -> Member:

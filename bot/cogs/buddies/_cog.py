@@ -19,6 +19,7 @@ from bot.permissions import coordinator_only
 from bot.services import buddies
 from bot.services.buddies import Overview, Pair, Status
 from bot.ui.consent import AfterConsent, require_consent
+from bot.ui.reply import reply
 
 log = logging.getLogger(__name__)
 
@@ -107,12 +108,8 @@ class Buddies(commands.GroupCog, group_name="buddy", group_description="The budd
         interaction: discord.Interaction[HealthBot], text: str, view: discord.ui.View | None = None
     ) -> None:
         """Answer a slash command privately, or turn the consent card into the answer."""
-        if interaction.type == discord.InteractionType.component:
-            await interaction.response.edit_message(content=text, embed=None, view=view)
-        elif view is not None:
-            await interaction.response.send_message(text, view=view, ephemeral=True)
-        else:
-            await interaction.response.send_message(text, ephemeral=True)
+        replace = interaction.type == discord.InteractionType.component
+        await reply(interaction, text, view=view, replace=replace)
 
     # -- leaving and status ---------------------------------------------------------
 
