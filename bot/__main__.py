@@ -1,3 +1,5 @@
+"""`python -m bot`: see `bot.main`."""
+
 import sys
 
 from bot.main import main

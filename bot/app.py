@@ -1,5 +1,6 @@
-"""Build the bot's resources (database, scheduler) and hand them to the bot; close them after.
-Used by `python -m bot` and by the tests, so both start the bot the same way."""
+"""Build the bot's resources (database, scheduler), the bot, and its delivery and outbox
+dispatcher from narrow parts of it; close them after. Used by `python -m bot` and by the
+tests, so both start the bot the same way."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ import yarl
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.client import HealthBot
+from bot.delivery import Delivery
 from bot.keys import load_keyring
+from bot.outbox import OutboxDispatcher
 from bot.settings import Settings
 from db.crypto import WrongDataKey
 from db.encryption import check_key
@@ -79,6 +82,21 @@ def log_privacy_placeholders(settings: Settings) -> None:
         )
 
 
+def build_bot(settings: Settings, db: Database, scheduler: AsyncIOScheduler) -> HealthBot:
+    """The bot, with delivery and the outbox dispatcher given only the parts they use."""
+    bot = HealthBot(settings=settings, db=db, scheduler=scheduler)
+    bot.delivery = Delivery(bot, db.sessions, bot.community)
+    bot.outbox = OutboxDispatcher(
+        sessions=db.sessions,
+        now=lambda: bot.clock.now(),  # looked up each time: tests swap the bot's clock
+        settings=settings.outbox,
+        delivery=bot.delivery,
+        community=bot.community,
+        ready=bot.wait_until_ready,
+    )
+    return bot
+
+
 @asynccontextmanager
 async def open_bot(settings: Settings) -> AsyncIterator[HealthBot]:
     """A migrated database, a scheduler and the bot wired to them; all closed on the way out."""
@@ -88,7 +106,7 @@ async def open_bot(settings: Settings) -> AsyncIterator[HealthBot]:
     try:
         await prepare(db)
         scheduler = AsyncIOScheduler(timezone=UTC)
-        async with HealthBot(settings=settings, db=db, scheduler=scheduler) as bot:
+        async with build_bot(settings, db, scheduler) as bot:
             yield bot
     finally:
         await db.dispose()

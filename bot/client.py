@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import hashlib
+import importlib.util
 import json
 import logging
 import pkgutil
@@ -18,7 +19,6 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from discord import app_commands
 from discord.ext import commands
 
-import bot.cogs
 from bot.clock import Clock
 from bot.delivery import Delivery
 from bot.outbox import OutboxDispatcher
@@ -29,15 +29,15 @@ from bot.services.community import CommunitySetup
 from bot.services.consent import load_notice
 from bot.services.mydata import ErasureStep
 from bot.settings import Settings, config_dir
-from bot.ui.consent import AgreeButton, NotNowButton
+from bot.ui.consent import AfterConsent
 from db.engine import Database
 from db.models import BotState
 
 log = logging.getLogger(__name__)
 
 
-# What "I agree" on the consent card goes on to do, by action name (see bot.ui.consent).
-AfterConsent = Callable[[discord.Interaction["HealthBot"], str], Awaitable[None]]
+# What "I agree" on the consent card goes on to do, for each `AfterConsent` (bot.ui.consent).
+Continuation = Callable[[discord.Interaction["HealthBot"], str], Awaitable[None]]
 # A capability's part of `/mine` for (guild_id, user_id): a short paragraph, or None.
 MineSection = Callable[[int, int], Awaitable[str | None]]
 
@@ -51,7 +51,12 @@ class HealthTree(app_commands.CommandTree["HealthBot"]):
 
 def cog_extensions() -> list[str]:
     """Every module or package in `bot/cogs` is an extension."""
-    return [f"bot.cogs.{info.name}" for info in pkgutil.iter_modules(bot.cogs.__path__)]
+    spec = importlib.util.find_spec("bot.cogs")
+    assert spec is not None
+    assert spec.submodule_search_locations is not None
+    return [
+        f"bot.cogs.{info.name}" for info in pkgutil.iter_modules(spec.submodule_search_locations)
+    ]
 
 
 def tree_fingerprint(tree: app_commands.CommandTree[Any]) -> str:
@@ -76,19 +81,19 @@ class HealthBot(commands.Bot):
         self.db = db
         self.scheduler = scheduler
         self.clock = Clock()
-        self.delivery = Delivery(self)
-        self.outbox = OutboxDispatcher(self)
+        # Built from narrow parts of this bot by `bot.app.build_bot`.
+        self.delivery: Delivery
+        self.outbox: OutboxDispatcher
         self.consent_notice = load_notice(config_dir())
         # Read at start so a malformed file stops the bot with the line and the problem.
         self.checklist_items = load_items(config_dir())
-        self.after_consent: dict[str, AfterConsent] = {}
+        self.after_consent: dict[AfterConsent, Continuation] = {}
         self._job_tasks: set[asyncio.Task[Any]] = set()
         self._closing = False
         self.mine_sections: list[MineSection] = []
         self.erasure_steps: list[ErasureStep] = []
 
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(AgreeButton, NotNowButton)
         for extension in cog_extensions():
             await self.load_extension(extension)
         await self.sync_commands_if_changed()

@@ -4,15 +4,15 @@ thread (one per person, reused) in the community's private-threads channel."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import discord
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services import contacts
-
-if TYPE_CHECKING:
-    from bot.client import HealthBot
+from bot.services.community import CommunitySetup
 
 log = logging.getLogger(__name__)
 
@@ -43,15 +43,30 @@ class DeliveryError(Exception):
     """Neither a DM nor a private thread could reach the person."""
 
 
+# A community's set-up by guild id (`HealthBot.community`).
+CommunityLookup = Callable[[int], Awaitable[CommunitySetup]]
+
+
 class Delivery:
-    def __init__(self, bot: HealthBot) -> None:
-        self.bot = bot
+    """Built in `bot.app` from the parts it uses: the Discord client (channels and users), the
+    database's sessions (how to reach each person) and the community lookup (where private
+    threads go)."""
+
+    def __init__(
+        self,
+        client: discord.Client,
+        sessions: async_sessionmaker[AsyncSession],
+        community: CommunityLookup,
+    ) -> None:
+        self.client = client
+        self.sessions = sessions
+        self.community = community
 
     async def to_person(
         self, guild_id: int, user_id: int, message: Outgoing
     ) -> Literal["dm", "thread"]:
-        async with self.bot.db.sessions() as session:
-            contact = await contacts.get_contact(session, guild_id, user_id)
+        async with self.sessions() as session:
+            contact = await contacts.find_contact(session, guild_id, user_id)
         if (
             contact is not None
             and contact.try_dm
@@ -67,7 +82,7 @@ class Delivery:
 
     async def to_channel(self, message: Outgoing) -> discord.Message:
         assert message.channel_id is not None
-        channel = self.bot.get_channel(message.channel_id) or await self.bot.fetch_channel(
+        channel = self.client.get_channel(message.channel_id) or await self.client.fetch_channel(
             message.channel_id
         )
         if not isinstance(channel, discord.abc.Messageable):
@@ -76,13 +91,13 @@ class Delivery:
 
     async def _try_dm(self, guild_id: int, user_id: int, message: Outgoing) -> bool:
         try:
-            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+            user = self.client.get_user(user_id) or await self.client.fetch_user(user_id)
             await user.send(**message.send_kwargs())
         except discord.Forbidden as error:
             if error.code != DM_CLOSED:
                 raise
             log.info("DMs closed for user %s; using their private thread from now on", user_id)
-            async with self.bot.db.sessions() as session, session.begin():
+            async with self.sessions() as session, session.begin():
                 await contacts.mark_dms_closed(session, guild_id, user_id)
             return False
         return True
@@ -94,9 +109,9 @@ class Delivery:
             existing = await self._existing_thread(contact.private_thread_id)
             if existing is not None:
                 return existing
-        setup = await self.bot.community(guild_id)
+        setup = await self.community(guild_id)
         parent_id = setup.private_threads_channel_id
-        parent = self.bot.get_channel(parent_id) if parent_id else None
+        parent = self.client.get_channel(parent_id) if parent_id else None
         if not isinstance(parent, discord.TextChannel):
             raise DeliveryError(
                 f"user {user_id} cannot get DMs and guild {guild_id} has no welcome or "
@@ -110,15 +125,15 @@ class Delivery:
         )
         await thread.add_user(discord.Object(id=user_id))
         if contact is not None:
-            async with self.bot.db.sessions() as session, session.begin():
+            async with self.sessions() as session, session.begin():
                 await contacts.remember_private_thread(session, guild_id, user_id, thread.id)
         return thread
 
     async def _existing_thread(self, thread_id: int) -> discord.Thread | None:
-        channel = self.bot.get_channel(thread_id)
+        channel = self.client.get_channel(thread_id)
         if channel is None:
             try:
-                channel = await self.bot.fetch_channel(thread_id)
+                channel = await self.client.fetch_channel(thread_id)
             except (discord.NotFound, discord.Forbidden):
                 return None
         if not isinstance(channel, discord.Thread):

@@ -16,19 +16,16 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 import aiohttp
 import discord
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.delivery import Outgoing
+from bot.delivery import CommunityLookup, Delivery, Outgoing
 from bot.services import outbox
 from bot.services.community import CommunitySetup
-from bot.services.outbox import OutboxItem
+from bot.services.outbox import OutboxItem, OutboxKind
 from bot.settings import OutboxSettings
-
-if TYPE_CHECKING:
-    from bot.client import HealthBot
 
 log = logging.getLogger(__name__)
 
@@ -43,16 +40,36 @@ class Kind:
 
 
 class OutboxDispatcher:
-    def __init__(self, bot: HealthBot) -> None:
-        self.bot = bot
-        self.settings = bot.settings.outbox
+    """Built in `bot.app` from the parts it uses: the database's sessions, "now" (the bot's
+    clock, which tests swap), the outbox settings, delivery, the community lookup (quiet
+    hours) and a wait for the bot to be ready."""
+
+    def __init__(
+        self,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        now: Callable[[], datetime],
+        settings: OutboxSettings,
+        delivery: Delivery,
+        community: CommunityLookup,
+        ready: Callable[[], Awaitable[None]],
+    ) -> None:
+        self.sessions = sessions
+        self.now = now
+        self.settings = settings
+        self.delivery = delivery
+        self.community = community
+        self.ready = ready
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._kinds: dict[str, Kind] = {}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
-    def register(self, kind: str, render: Renderer, *, held_back: bool = True) -> None:
+    def register(self, kind: OutboxKind, render: Renderer, *, held_back: bool = True) -> None:
         self._kinds[kind] = Kind(render, held_back)
+
+    def registered_kinds(self) -> list[str]:
+        return list(self._kinds)
 
     def wake(self) -> None:
         self._wake.set()
@@ -67,7 +84,7 @@ class OutboxDispatcher:
                 await self._task
 
     async def _run(self) -> None:
-        await self.bot.wait_until_ready()
+        await self.ready()
         await self._take_back_from_dead_workers()
         self._wake.set()  # whatever fell due while we were down goes out now
         while True:
@@ -83,7 +100,7 @@ class OutboxDispatcher:
     async def _take_back_from_dead_workers(self) -> None:
         """A bot on this machine that was killed mid-send left rows claimed: take them back now
         rather than waiting for the claims to go stale."""
-        async with self.bot.db.sessions() as session, session.begin():
+        async with self.sessions() as session, session.begin():
             dead = [worker for worker in await outbox.claimants(session) if _is_dead_here(worker)]
             if dead:
                 released = await outbox.release_claims(session, dead)
@@ -94,8 +111,8 @@ class OutboxDispatcher:
 
     async def dispatch_due(self) -> int:
         """Claim and deliver one batch of due messages; returns how many were claimed."""
-        now = self.bot.clock.now()
-        async with self.bot.db.sessions() as session, session.begin():
+        now = self.now()
+        async with self.sessions() as session, session.begin():
             items = await outbox.claim_due(
                 session,
                 now=now,
@@ -130,23 +147,25 @@ class OutboxDispatcher:
                 raise LookupError(f"no renderer registered for outbox kind {item.kind!r}")
             hold_until = await self._quiet_until(item.guild_id, setups) if kind.held_back else None
             if hold_until is not None:
-                async with self.bot.db.sessions() as session, session.begin():
+                async with self.sessions() as session, session.begin():
                     await outbox.postpone(session, item.id, hold_until)
                 return
             message = await kind.render(item)
             if message is not None:
                 await self._send(item, message)
-        except Exception as error:
+        # The isolation boundary for one message: its failure is recorded (and retried or
+        # given up for a coordinator) without stopping the rest of the batch.
+        except Exception as error:  # noqa: BLE001
             await self._record_failure(item, error)
             return
-        async with self.bot.db.sessions() as session, session.begin():
-            await outbox.mark_sent(session, item.id, self.bot.clock.now())
+        async with self.sessions() as session, session.begin():
+            await outbox.mark_sent(session, item.id, self.now())
 
     async def _send(self, item: OutboxItem, message: Outgoing) -> None:
         if message.channel_id is not None:
-            await self.bot.delivery.to_channel(message)
+            await self.delivery.to_channel(message)
         elif item.user_id is not None:
-            await self.bot.delivery.to_person(item.guild_id, item.user_id, message)
+            await self.delivery.to_person(item.guild_id, item.user_id, message)
         else:
             raise ValueError(f"outbox row {item.id} has neither a person nor a channel")
 
@@ -156,14 +175,14 @@ class OutboxDispatcher:
         """When the community's quiet hours hold prompts back, until when. (A pause is handled
         when claiming: a paused person's prompts are not claimed.)"""
         if guild_id not in setups:
-            setups[guild_id] = await self.bot.community(guild_id)
+            setups[guild_id] = await self.community(guild_id)
         setup = setups[guild_id]
-        now = self.bot.clock.now()
+        now = self.now()
         allowed = setup.quiet_hours.next_allowed(now, setup.zone)
         return allowed if allowed > now else None
 
     async def _record_failure(self, item: OutboxItem, error: Exception) -> None:
-        now = self.bot.clock.now()
+        now = self.now()
         attempt = item.attempts + 1
         retry_at = retry_time(self.settings, attempt, error, now)
         log.warning(
@@ -175,7 +194,7 @@ class OutboxDispatcher:
             error,
             f"retrying at {retry_at:%H:%M:%S} UTC" if retry_at else "giving up",
         )
-        async with self.bot.db.sessions() as session, session.begin():
+        async with self.sessions() as session, session.begin():
             await outbox.record_failure(
                 session,
                 item.id,

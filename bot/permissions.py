@@ -24,14 +24,28 @@ class NotCoordinator(app_commands.CheckFailure):
 
 
 async def is_coordinator(interaction: discord.Interaction[HealthBot]) -> bool:
+    """Whether the person using this command or button is a coordinator here."""
     user = interaction.user
     if interaction.guild_id is None or not isinstance(user, discord.Member):
         return False
-    if interaction.permissions.manage_guild:
+    return await _holds_the_role(interaction.client, user, interaction.permissions.manage_guild)
+
+
+async def is_coordinator_of(bot: HealthBot, guild_id: int, user_id: int) -> bool:
+    """The same, for a button pressed in a DM (no member on the interaction)."""
+    guild = bot.get_guild(guild_id)
+    member = guild.get_member(user_id) if guild else None
+    if member is None:
+        return False
+    return await _holds_the_role(bot, member, member.guild_permissions.manage_guild)
+
+
+async def _holds_the_role(bot: HealthBot, member: discord.Member, manage_guild: bool) -> bool:
+    """The one definition: Manage Server, or the community's coordinator role."""
+    if manage_guild:
         return True
-    setup = await interaction.client.community(interaction.guild_id)
-    role_id = setup.coordinator_role_id
-    return role_id is not None and any(role.id == role_id for role in user.roles)
+    role_id = (await bot.community(member.guild.id)).coordinator_role_id
+    return role_id is not None and any(role.id == role_id for role in member.roles)
 
 
 T = TypeVar("T")

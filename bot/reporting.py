@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable, Coroutine
-from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 import discord
 from discord import app_commands
 
 from bot.errors import UserFacingError
+from bot.ui.reply import reply
 
 log = logging.getLogger(__name__)
 
@@ -47,17 +46,6 @@ def message_for(error: BaseException) -> str | None:
     return None
 
 
-async def send_ephemeral(interaction: discord.Interaction[Any], text: str) -> None:
-    """Answer the interaction privately, whether or not it was answered already."""
-    try:
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True)
-        else:
-            await interaction.response.send_message(text, ephemeral=True)
-    except discord.HTTPException:
-        log.warning("Could not tell user %s about an error", interaction.user.id, exc_info=True)
-
-
 async def report_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
     text = message_for(error)
     if text is None:
@@ -72,22 +60,7 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
             exc_info=error,
         )
         text = f"Something went wrong on our side (ref {reference}). A coordinator can look it up."
-    await send_ephemeral(interaction, text)
-
-
-SelfT = TypeVar("SelfT")
-Callback = Callable[[SelfT, discord.Interaction[Any]], Coroutine[Any, Any, None]]
-
-
-def guarded(callback: Callback[SelfT]) -> Callback[SelfT]:
-    """Route errors from a component callback (a DynamicItem's in particular, whose errors
-    discord.py would only log) through the error pipeline."""
-
-    @wraps(callback)
-    async def wrapper(self: SelfT, interaction: discord.Interaction[Any]) -> None:
-        try:
-            await callback(self, interaction)
-        except Exception as error:
-            await report_error(interaction, error)
-
-    return wrapper
+    try:
+        await reply(interaction, text)
+    except discord.HTTPException:
+        log.warning("Could not tell user %s about an error", interaction.user.id, exc_info=True)

@@ -1,0 +1,1 @@
+"""The database: engine, typed models and migrations."""

@@ -10,6 +10,7 @@ import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from discord import app_commands
 
+from bot.app import build_bot
 from bot.client import HealthBot, cog_extensions
 from bot.settings import get_settings
 from db.engine import Database
@@ -63,7 +64,7 @@ DISCORD_DEFAULT_DESCRIPTION = "…"
 @pytest.fixture(scope="module")
 async def loaded_bot(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[HealthBot]:
     database = Database(f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('contract')}/bot.db")
-    bot = HealthBot(settings=get_settings(), db=database, scheduler=AsyncIOScheduler())
+    bot = build_bot(get_settings(), database, AsyncIOScheduler())
     for extension in cog_extensions():
         await bot.load_extension(extension)
     yield bot

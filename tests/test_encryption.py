@@ -86,7 +86,7 @@ async def raw_values(db: Database) -> list[str]:
 
 async def readable_text(db: Database) -> set[str]:
     async with db.sessions() as session:
-        profile = await membership.get_profile(session, GUILD, ALICE)
+        profile = await membership.find_profile(session, GUILD, ALICE)
         assert profile is not None
         comments = list(await session.scalars(select(FeedbackComment.text)))
         forms = (

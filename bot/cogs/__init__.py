@@ -1,0 +1,1 @@
+"""One package per capability, each loaded as an extension by `bot.client`."""

@@ -13,8 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import Conflict, InvalidInput, NotFound
 from bot.services import outbox
 from bot.services.activity_lookup import UPCOMING, ActivityInfo, get_row, not_found, qualifying
+from bot.services.outbox import OutboxKind
 from bot.services.text import clean, escape
-from db.models import KINDS, Activity, Signup
+from bot.services.vocabulary import ACTIVITY_KINDS as KINDS
+from db.models import Activity, Signup
 
 MAX_TITLE = 100
 MAX_CAPACITY = 500
@@ -22,11 +24,11 @@ MAX_DURATION = 24 * 60
 MAX_PLACE = 200
 MAX_DESCRIPTION = 2000
 MAX_REASON = 500
-CHANGED = "activity-changed"
-CANCELLED = "activity-cancelled"
+CHANGED = OutboxKind.ACTIVITY_CHANGED
+CANCELLED = OutboxKind.ACTIVITY_CANCELLED
 RowT = TypeVar("RowT", Activity, Row[Any])
 # Every announcement edit that no interaction is waiting for (after an erasure) goes this way.
-REFRESH = "activity-announcement"
+REFRESH = OutboxKind.ACTIVITY_REFRESH
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,7 +277,11 @@ async def queue_announcement_refresh(
 
 
 async def _tell_everyone(
-    session: AsyncSession, activity: Activity, kind: str, now: datetime, payload: dict[str, str]
+    session: AsyncSession,
+    activity: Activity,
+    kind: OutboxKind,
+    now: datetime,
+    payload: dict[str, str],
 ) -> int:
     """Queue a message for everyone signed up or waiting; keys carry no Discord ids."""
     signups = list(

@@ -25,7 +25,7 @@ class Contact:
         return self.wants_dms and not self.dms_closed
 
 
-async def get_contact(session: AsyncSession, guild_id: int, user_id: int) -> Contact | None:
+async def find_contact(session: AsyncSession, guild_id: int, user_id: int) -> Contact | None:
     """None when the person has not consented: then nothing is stored about them and no DM is
     sent (no DM consent)."""
     member = await session.scalar(

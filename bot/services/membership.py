@@ -11,13 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import InvalidInput, NotFound
 from bot.services.text import clean, excerpt, tidy
-from db.models import KINDS, Member
+from bot.services.vocabulary import AVAILABILITY, INTEREST_KINDS
+from db.models import Member
 
-AVAILABILITY = {
-    "weekday_daytime": "Weekday daytime",
-    "weekday_evenings": "Weekday evenings",
-    "weekends": "Weekends",
-}
+__all__ = ["AVAILABILITY", "INTEREST_KINDS"]
+
 NAME_MAX = 80
 ADJUSTMENTS_MAX = 500
 PAUSE_DAYS_MIN, PAUSE_DAYS_MAX = 1, 365
@@ -54,7 +52,7 @@ class ProfileForm:
     wants_dms: bool
 
 
-async def get_profile(session: AsyncSession, guild_id: int, user_id: int) -> Profile | None:
+async def find_profile(session: AsyncSession, guild_id: int, user_id: int) -> Profile | None:
     """None when the person has not consented (then nothing is held about them)."""
     member = await _member(session, guild_id, user_id)
     return None if member is None else _to_profile(member)
@@ -75,8 +73,11 @@ async def save_profile(
     )
     member = await _locked_member(session, guild_id, user_id)
     member.display_name = display_name
-    member.interests = _known(form.interests, KINDS, "interest")
-    member.availability = _known(form.availability, AVAILABILITY, "time")
+    _write_interests(
+        member,
+        _known(form.interests, INTEREST_KINDS, "interest"),
+        _known(form.availability, AVAILABILITY, "time"),
+    )
     member.adjustments = adjustments or None
     member.wants_dms = form.wants_dms
     await session.flush()
@@ -130,6 +131,23 @@ async def _member(session: AsyncSession, guild_id: int, user_id: int) -> Member 
     return await session.scalar(
         select(Member).where(Member.guild_id == guild_id, Member.user_id == user_id)
     )
+
+
+async def save_interests(
+    session: AsyncSession,
+    guild_id: int,
+    user_id: int,
+    interests: Iterable[str],
+    availability: Iterable[str],
+) -> None:
+    """Save what a member is interested in and when they are usually free (checked by the
+    caller), for the buddy programme's questions."""
+    _write_interests(await _locked_member(session, guild_id, user_id), interests, availability)
+
+
+def _write_interests(member: Member, interests: Iterable[str], availability: Iterable[str]) -> None:
+    """The one place a profile's interests and times are written."""
+    member.interests, member.availability = list(interests), list(availability)
 
 
 async def _locked_member(session: AsyncSession, guild_id: int, user_id: int) -> Member:

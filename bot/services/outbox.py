@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import and_, delete, exists, or_, select, update
@@ -18,6 +19,37 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.engine import insert_for
 from db.models import Member, OutboxMessage
+
+
+class OutboxKind(StrEnum):
+    """Every kind of message the outbox sends, declared once. Each has a renderer registered by
+    its cog (`bot.outbox.register(OutboxKind.X, render)`); tests/test_registries.py checks that.
+    The values are stored in `outbox.kind`: never change one that has shipped."""
+
+    SIGNUP_PROMOTED = "activity-promoted"
+    ACTIVITY_CHANGED = "activity-changed"
+    ACTIVITY_CANCELLED = "activity-cancelled"
+    ACTIVITY_REFRESH = "activity-announcement"
+    REMINDER = "reminder"
+    EXPECT = "what_to_expect"
+    CHECKLIST_PROMPT = "checklist_prompt"
+    BUDDY_INTRO = "buddy_intro"
+    BUDDY_INTRO_PERSON = "buddy_intro_person"
+    BUDDY_PROPOSAL = "buddy_proposal"
+    BUDDY_HELP = "buddy_help"
+    BUDDY_CHECKIN = "buddy_checkin"
+    BUDDY_THANKS = "buddy_thanks"
+    BUDDY_ENDED = "buddy_ended"
+    BUDDY_WAITING = "buddy_waiting"
+    FEEDBACK_REQUEST = "feedback_request"
+    FEEDBACK_POST = "feedback_post"
+    FEEDBACK_UPDATE = "feedback_update"
+    FEEDBACK_UPDATE_POST = "feedback_update_post"
+    ATTENDANCE_PROMPT = "attendance_prompt"
+    TRAINING_EXPIRING = "training-expiring"
+    GROUP_TERM_ENDING = "group-term-ending"
+    GROUP_TERM_ENDED = "group-term-ended"
+    GROUP_REQUEST_ANSWERED = "group-request-answered"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +68,7 @@ async def enqueue(
     session: AsyncSession,
     *,
     guild_id: int,
-    kind: str,
+    kind: OutboxKind,
     dedupe_key: str,
     due_at: datetime,
     user_id: int | None = None,

@@ -21,10 +21,14 @@ from sqlalchemy.orm import selectinload
 from bot.services import outbox
 from bot.services.activity_lookup import ActivityInfo, activity_info, to_info
 from bot.services.checklist import ActivityChecklist, ChecklistItem, checklist
-from bot.services.outbox import OutboxItem
+from bot.services.outbox import OutboxItem, OutboxKind
 from db.models import Activity, Signup
 
-REMINDER, EXPECT, CHECKLIST_PROMPT = "reminder", "what_to_expect", "checklist_prompt"
+REMINDER, EXPECT, CHECKLIST_PROMPT = (
+    OutboxKind.REMINDER,
+    OutboxKind.EXPECT,
+    OutboxKind.CHECKLIST_PROMPT,
+)
 KINDS = (REMINDER, EXPECT, CHECKLIST_PROMPT)
 
 
@@ -184,7 +188,7 @@ class _Queue:
 
     async def add(
         self,
-        kind: str,
+        kind: OutboxKind,
         info: ActivityInfo,
         user_id: int,
         *,

@@ -20,9 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import Conflict, ConsentNeeded
 from bot.services import activities, outbox, programme
 from bot.services.activities import ActivityView
+from bot.services.outbox import OutboxKind
 from db.models import Activity, Member, Signup
 
-PROMOTED = "activity-promoted"
+PROMOTED = OutboxKind.SIGNUP_PROMOTED
 CONFIRMED, WAITING = "confirmed", "waiting"
 ACTIVITIES = cast(Table, Activity.__table__)
 SIGNUPS = cast(Table, Signup.__table__)

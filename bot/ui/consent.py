@@ -1,42 +1,77 @@
-"""The consent card, shown before anything about a person is stored.
+"""The consent card, shown before anything about a person is stored; several cogs ask for it.
 
-"I agree" carries what the person was doing (`action` and `arg`, for example a sign-up for
-activity 12) in its custom id, so it completes that same action afterwards, even after a
-restart. Cogs register what each action does in `bot.after_consent`.
+"I agree" carries what the person was doing (an `AfterConsent` continuation and its argument,
+for example a sign-up for activity 12) in its custom id, so it completes that same action
+afterwards, even after a restart. The buttons' handlers live in the membership cog
+(`bot.cogs.membership._views`); each continuation's handler is registered by the cog that owns
+it (`bot.after_consent[AfterConsent.X] = fn`).
 """
 
 from __future__ import annotations
 
-import re
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.reporting import guarded
 from bot.services import consent
+from bot.ui.custom_ids import CustomId, custom_id
+from bot.ui.reply import reply
 
 if TYPE_CHECKING:
     from bot.client import HealthBot
 
-NOT_NOW = (
-    "No problem. Nothing about you has been stored. You can agree any time with `/join`, "
-    "and read `/privacy` to see what we would keep."
-)
+
+class AfterConsent(StrEnum):
+    """What "I agree" goes on to do. Each one has a handler registered by its cog
+    (`bot.after_consent[AfterConsent.SIGNUP] = fn`); tests/test_registries.py checks that."""
+
+    JOIN = "join"
+    SIGNUP = "signup"
+    BUDDY_JOIN = "buddy_join"
+    FEEDBACK_GIVE = "feedback_give"
+
+
+def continuation_of(action: str) -> AfterConsent | None:
+    """The continuation an "I agree" custom id names, or None if there is no such one."""
+    try:
+        return AfterConsent(action)
+    except ValueError:
+        return None
+
+
+AGREE_FIELDS = r"(?P<action>[a-z_]+):(?P<arg>[0-9A-Za-z_]*)"
+
+
+def agree_button(action: AfterConsent, arg: str = "") -> discord.ui.Button[Any]:
+    return discord.ui.Button(
+        label="I agree",
+        style=discord.ButtonStyle.success,
+        custom_id=custom_id(CustomId.CONSENT_AGREE, action.value, arg),
+    )
+
+
+def not_now_button() -> discord.ui.Button[Any]:
+    return discord.ui.Button(
+        label="Not now",
+        style=discord.ButtonStyle.secondary,
+        custom_id=custom_id(CustomId.CONSENT_NOT_NOW),
+    )
 
 
 def consent_card(
-    notice: consent.ConsentNotice, action: str, arg: str = ""
+    notice: consent.ConsentNotice, action: AfterConsent, arg: str = ""
 ) -> tuple[discord.Embed, discord.ui.View]:
     embed = discord.Embed(title=notice.title, description=notice.text)
     embed.set_footer(text=f"Consent version {notice.version}")
     view = discord.ui.View(timeout=None)
-    view.add_item(AgreeButton(action, arg))
-    view.add_item(NotNowButton())
+    view.add_item(agree_button(action, arg))
+    view.add_item(not_now_button())
     return embed, view
 
 
 async def require_consent(
-    interaction: discord.Interaction[HealthBot], action: str, arg: str = ""
+    interaction: discord.Interaction[HealthBot], action: AfterConsent, arg: str = ""
 ) -> bool:
     """True if the person consented already; otherwise show them the consent card (privately)
     and return False: "I agree" will then run `action` for them. Works after a deferral too."""
@@ -49,86 +84,8 @@ async def require_consent(
 
 
 async def show_consent_card(
-    interaction: discord.Interaction[HealthBot], action: str, arg: str = ""
+    interaction: discord.Interaction[HealthBot], action: AfterConsent, arg: str = ""
 ) -> None:
     """Show the consent card privately; "I agree" then runs `action` for them."""
     embed, view = consent_card(interaction.client.consent_notice, action, arg)
-    if interaction.response.is_done():
-        await interaction.followup.send(embed=embed, view=view, ephemeral=True)
-    else:
-        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
-
-
-class AgreeButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"consent:agree:(?P<action>[a-z_]+):(?P<arg>[0-9A-Za-z_]*)",
-):
-    def __init__(self, action: str, arg: str = "") -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="I agree",
-                style=discord.ButtonStyle.success,
-                custom_id=f"consent:agree:{action}:{arg}",
-            )
-        )
-        self.action = action
-        self.arg = arg
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> AgreeButton:
-        return cls(match["action"], match["arg"])
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[HealthBot]) -> None:
-        bot = interaction.client
-        if interaction.guild_id is None:
-            await interaction.response.send_message(
-                "Please use this inside the community server.", ephemeral=True
-            )
-            return
-        async with bot.db.sessions() as session, session.begin():
-            await consent.record_consent(
-                session,
-                interaction.guild_id,
-                interaction.user.id,
-                bot.consent_notice.version,
-                bot.clock.now(),
-            )
-        continuation = bot.after_consent.get(self.action)
-        if continuation is not None:
-            await continuation(interaction, self.arg)
-            return
-        await interaction.response.edit_message(
-            content="Thank you. You are part of the community now. Try `/activities` to see what is coming up.",
-            embed=None,
-            view=None,
-        )
-
-
-class NotNowButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"consent:no"):
-    def __init__(self) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Not now", style=discord.ButtonStyle.secondary, custom_id="consent:no"
-            )
-        )
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> NotNowButton:
-        return cls()
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[HealthBot]) -> None:
-        await interaction.response.edit_message(content=NOT_NOW, embed=None, view=None)
+    await reply(interaction, embed=embed, view=view)

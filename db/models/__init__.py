@@ -1,7 +1,7 @@
 """Every table, imported so `Base.metadata` knows them all (Alembic, the erasure scan)."""
 
 from db.base import Base
-from db.models.activities import KINDS, Activity, Signup
+from db.models.activities import Activity
 from db.models.buddies import BuddyEnrolment, BuddyPair
 from db.models.checklist import ChecklistTick
 from db.models.community import BotState, Community
@@ -13,7 +13,7 @@ from db.models.feedback import (
     FeedbackResponse,
 )
 from db.models.involvement import Application, Attendance, ExpenseClaim, Payment, RoleCard
-from db.models.members import Member
+from db.models.membership import Member
 from db.models.outbox import OutboxMessage
 from db.models.programme import (
     Group,
@@ -23,10 +23,10 @@ from db.models.programme import (
     TrainingRecord,
 )
 from db.models.series import FREQUENCIES, ActivitySeries, SeriesOccurrence
+from db.models.signups import Signup
 
 __all__ = [
     "FREQUENCIES",
-    "KINDS",
     "Activity",
     "ActivitySeries",
     "Application",

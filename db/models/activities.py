@@ -1,16 +1,17 @@
-"""Opportunities coordinators post, and the people signed up or waiting for them."""
+"""Opportunities coordinators post (the people signed up for them: `db.models.signups`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, CreatedAt, PersonData
 
-KINDS = ("education", "research", "policy", "recruitment", "training", "governance", "social")
+if TYPE_CHECKING:
+    from db.models.signups import Signup
 
 
 class Activity(PersonData, CreatedAt, Base):
@@ -45,19 +46,3 @@ class Activity(PersonData, CreatedAt, Base):
     signups: Mapped[list[Signup]] = relationship(
         back_populates="activity", cascade="all, delete-orphan", order_by="Signup.id"
     )
-
-
-class Signup(PersonData, CreatedAt, Base):
-    """`status` is confirmed or waiting. Waitlist order is arrival order: the id, which the
-    service assigns while holding the activity's lock."""
-
-    __tablename__ = "signups"
-    person_columns: ClassVar[dict[str, str]] = {"user_id": "delete"}
-    __table_args__ = (UniqueConstraint("activity_id", "user_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
-    status: Mapped[str] = mapped_column(String(12))
-
-    activity: Mapped[Activity] = relationship(back_populates="signups")

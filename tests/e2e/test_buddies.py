@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.cogs.buddies import Buddies
+from bot.cogs.buddies._cog import Buddies
 from db.models import BuddyEnrolment
 from discord_sim import DiscordSimulator, SimChannel, SimMessage, SimUser
 from discord_sim import permissions as perm

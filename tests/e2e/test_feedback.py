@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from bot.cogs.feedback import Feedback
+from bot.cogs.feedback._cog import Feedback
 from bot.services import consent
 from db.models import (
     Activity,

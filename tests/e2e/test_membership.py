@@ -4,17 +4,19 @@ delete, and the welcome for new server members."""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from bot.cogs.membership._views import confirmation_refusal
 from bot.delivery import Outgoing
 from bot.outbox import OutboxDispatcher
 from bot.services import consent, membership, outbox
 from bot.services.outbox import OutboxItem
-from bot.ui.membership import confirmation_refusal
+from bot.ui.consent import AfterConsent
 from discord_sim import DiscordSimulator, SimInteraction, SimMessage, SimUser
 from tests.e2e.harness import Community, ManualClock, RunningBot
 from tests.test_erasure import rows_naming, seed_every_kind
@@ -55,7 +57,7 @@ async def render_prompt(item: OutboxItem) -> Outgoing:
 
 async def profile_of(running: RunningBot, community: Community, user: SimUser) -> Any:
     async with running.bot.db.sessions() as session:
-        return await membership.get_profile(session, community.guild.id, user.id)
+        return await membership.find_profile(session, community.guild.id, user.id)
 
 
 def original(ix: SimInteraction) -> SimMessage:
@@ -406,3 +408,21 @@ def _issued(warning: SimInteraction) -> str:
         if str(c.get("custom_id", "")).startswith("mydata:erase:")
     ]
     return str(custom_id).rsplit(":", 1)[1]
+
+
+async def test_i_agree_with_no_handler_for_what_they_started_says_so_and_logs_an_error(
+    sim: DiscordSimulator,
+    community: Community,
+    running: RunningBot,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    user = community.new_citizen("noor")
+    card = await sim.slash(community.guild, user, "join")
+    monkeypatch.delitem(running.bot.after_consent, AfterConsent.JOIN)
+
+    with caplog.at_level(logging.ERROR, logger="bot.cogs.membership._views"):
+        answer = await sim.click(user, original(card), "consent:agree:join:")
+
+    assert "We could not finish what you started, so please do it again now." in answer.text
+    assert "No handler for the consent continuation 'join'" in caplog.text

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
-from bot.cogs.checklist import Checklist
+from bot.cogs.reminders._cog import Reminders
 from db.models import Activity, Member, OutboxMessage, Signup
 from discord_sim import DiscordSimulator, SimUser
 from tests.e2e.harness import Community, ManualClock, RunningBot, running_cog
@@ -59,7 +59,7 @@ def _guild_id(running: RunningBot) -> int:
 async def at(running: RunningBot, moment: datetime) -> None:
     """Move the bot's clock, plan, and deliver everything due by then."""
     running.bot.clock = ManualClock(moment)
-    await running_cog(running, Checklist).plan(None)
+    await running_cog(running, Reminders).plan(None)
     await settle(running)
 
 

@@ -34,7 +34,7 @@ async def save(db: Database, form: ProfileForm = FORM) -> membership.Profile:
 
 async def profile(db: Database) -> membership.Profile | None:
     async with db.sessions() as session:
-        return await membership.get_profile(session, GUILD, ALICE)
+        return await membership.find_profile(session, GUILD, ALICE)
 
 
 async def test_no_profile_before_consent(db: Database) -> None:

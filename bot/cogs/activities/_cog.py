@@ -13,15 +13,16 @@ from discord.utils import format_dt
 
 from bot.client import HealthBot
 from bot.cogs.activities import _events
-from bot.cogs.activities._listing import listing_page
+from bot.cogs.activities._views import listing_page
 from bot.errors import InvalidInput
 from bot.permissions import coordinator_only
 from bot.services import activities, signups
 from bot.services.activities import ActivityChanges, ActivityDraft, ActivityView
 from bot.services.signups import Attendee, Attendees
+from bot.services.vocabulary import ACTIVITY_KINDS as KINDS
 from bot.services.when import parse_when
-from bot.ui.activities import ActivityArg, AnnouncementKeeper, announcement_embed, buttons
-from db.models import KINDS
+from bot.ui.activity_option import ActivityArg
+from bot.ui.announcement import AnnouncementKeeper, announcement_embed, buttons
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from bot.client import HealthBot
 from bot.delivery import Outgoing
 from bot.services import activities, signups
 from bot.services.activities import ActivityView
-from bot.services.outbox import OutboxItem
-from bot.ui.activities import keeper, when_words
+from bot.services.outbox import OutboxItem, OutboxKind
+from bot.ui.announcement import keeper, when_words
 
 
 class ActivityMessages:
@@ -17,9 +17,9 @@ class ActivityMessages:
 
     def register(self) -> None:
         # News people need before the activity: not held back by quiet hours.
-        self.bot.outbox.register(activities.CHANGED, self.changed, held_back=False)
-        self.bot.outbox.register(activities.CANCELLED, self.cancelled, held_back=False)
-        self.bot.outbox.register(activities.REFRESH, self.refresh, held_back=False)
+        self.bot.outbox.register(OutboxKind.ACTIVITY_CHANGED, self.changed, held_back=False)
+        self.bot.outbox.register(OutboxKind.ACTIVITY_CANCELLED, self.cancelled, held_back=False)
+        self.bot.outbox.register(OutboxKind.ACTIVITY_REFRESH, self.refresh, held_back=False)
 
     async def changed(self, item: OutboxItem) -> Outgoing | None:
         activity = await self._still_theirs(item)

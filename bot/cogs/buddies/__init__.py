@@ -5,7 +5,8 @@ from __future__ import annotations
 from bot.client import HealthBot
 from bot.cogs.buddies._cog import Buddies
 from bot.cogs.buddies._messages import BuddyMessages
-from bot.ui.buddies import CheckinButton, EndPairButton, ProposalButton
+from bot.cogs.buddies._views import CheckinButton, EndPairButton, ProposalButton
+from bot.ui.consent import AfterConsent
 
 
 async def setup(bot: HealthBot) -> None:
@@ -13,6 +14,6 @@ async def setup(bot: HealthBot) -> None:
     await bot.add_cog(cog)
     bot.add_dynamic_items(CheckinButton, ProposalButton, EndPairButton)
     BuddyMessages(bot).register()
-    bot.after_consent["buddy_join"] = cog.continue_join
+    bot.after_consent[AfterConsent.BUDDY_JOIN] = cog.continue_join
     bot.mine_sections.append(cog.mine_section)
     bot.erasure_steps.append(cog.erase)

@@ -13,12 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.client import HealthBot
 from bot.cogs.buddies._messages import COORDINATORS_THREAD
+from bot.cogs.buddies._views import PROFILE_QUESTION, ProfilePrompt, end_pair_view, plan_of
 from bot.errors import InvalidInput, NotFound
 from bot.permissions import coordinator_only
 from bot.services import buddies
 from bot.services.buddies import Overview, Pair, Status
-from bot.ui.buddies import PROFILE_QUESTION, ProfilePrompt, end_pair_view, plan_of
-from bot.ui.consent import require_consent
+from bot.ui.consent import AfterConsent, require_consent
+from bot.ui.reply import reply
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ class Buddies(commands.GroupCog, group_name="buddy", group_description="The budd
         places = self.bot.settings.buddies.default_capacity if capacity is None else capacity
         buddies.check_capacity(places)
         arg = f"{role}_{places}"
-        if await require_consent(interaction, "buddy_join", arg):
+        if await require_consent(interaction, AfterConsent.BUDDY_JOIN, arg):
             await self.continue_join(interaction, arg)
 
     async def continue_join(self, interaction: discord.Interaction[HealthBot], arg: str) -> None:
@@ -107,12 +108,8 @@ class Buddies(commands.GroupCog, group_name="buddy", group_description="The budd
         interaction: discord.Interaction[HealthBot], text: str, view: discord.ui.View | None = None
     ) -> None:
         """Answer a slash command privately, or turn the consent card into the answer."""
-        if interaction.type == discord.InteractionType.component:
-            await interaction.response.edit_message(content=text, embed=None, view=view)
-        elif view is not None:
-            await interaction.response.send_message(text, view=view, ephemeral=True)
-        else:
-            await interaction.response.send_message(text, ephemeral=True)
+        replace = interaction.type == discord.InteractionType.component
+        await reply(interaction, text, view=view, replace=replace)
 
     # -- leaving and status ---------------------------------------------------------
 

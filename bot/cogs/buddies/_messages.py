@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.cogs.buddies._views import checkin_view, proposal_view
 from bot.delivery import Outgoing
 from bot.services import buddies, outbox
-from bot.services.outbox import OutboxItem
-from bot.ui.buddies import checkin_view, proposal_view
+from bot.services.outbox import OutboxItem, OutboxKind
 
 if TYPE_CHECKING:
     from bot.client import HealthBot
@@ -43,18 +43,18 @@ class BuddyMessages:
 
     def register(self) -> None:
         register = self.bot.outbox.register
-        register("buddy_intro", self.introduce, held_back=False)
-        register("buddy_intro_person", self.introduce_person, held_back=False)
-        register("buddy_proposal", self.proposal, held_back=False)
-        register("buddy_help", self.help_alert, held_back=False)
-        register("buddy_checkin", self.checkin)
-        register("buddy_thanks", self.thanks)
-        register("buddy_ended", self.ended)
-        register("buddy_waiting", self.waiting)
+        register(OutboxKind.BUDDY_INTRO, self.introduce, held_back=False)
+        register(OutboxKind.BUDDY_INTRO_PERSON, self.introduce_person, held_back=False)
+        register(OutboxKind.BUDDY_PROPOSAL, self.proposal, held_back=False)
+        register(OutboxKind.BUDDY_HELP, self.help_alert, held_back=False)
+        register(OutboxKind.BUDDY_CHECKIN, self.checkin)
+        register(OutboxKind.BUDDY_THANKS, self.thanks)
+        register(OutboxKind.BUDDY_ENDED, self.ended)
+        register(OutboxKind.BUDDY_WAITING, self.waiting)
 
     async def _pair(self, item: OutboxItem) -> buddies.Pair | None:
         async with self.bot.db.sessions() as session:
-            return await buddies.get_pair(session, int(item.payload["pair_id"]))
+            return await buddies.find_pair(session, int(item.payload["pair_id"]))
 
     async def introduce(self, item: OutboxItem) -> Outgoing | None:
         pair = await self._pair(item)
@@ -73,7 +73,7 @@ class BuddyMessages:
                     await outbox.enqueue(
                         session,
                         guild_id=item.guild_id,
-                        kind="buddy_intro_person",
+                        kind=OutboxKind.BUDDY_INTRO_PERSON,
                         user_id=person,
                         due_at=self.bot.clock.now(),
                         dedupe_key=f"buddy:{pair.id}:intro:{'buddy' if person == pair.buddy_user_id else 'newcomer'}",

@@ -6,7 +6,8 @@ from __future__ import annotations
 from bot.client import HealthBot
 from bot.cogs.feedback._cog import Feedback
 from bot.cogs.feedback._messages import FeedbackMessages
-from bot.ui.feedback import QuickRatingButton, TellUsMoreButton
+from bot.cogs.feedback._views import QuickRatingButton, TellUsMoreButton
+from bot.ui.consent import AfterConsent
 
 
 async def setup(bot: HealthBot) -> None:
@@ -14,5 +15,5 @@ async def setup(bot: HealthBot) -> None:
     await bot.add_cog(cog)
     bot.add_dynamic_items(QuickRatingButton, TellUsMoreButton)
     FeedbackMessages(bot).register()
-    bot.after_consent["feedback_give"] = cog.continue_give
+    bot.after_consent[AfterConsent.FEEDBACK_GIVE] = cog.continue_give
     bot.mine_sections.append(cog.mine_section)

@@ -13,13 +13,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import HealthBot
+from bot.cogs.feedback._views import REACTIONS, open_form, summary_embed
 from bot.errors import InvalidInput
 from bot.permissions import coordinator_only
 from bot.services import activity_lookup, feedback
 from bot.services.feedback_chart import rating_chart
-from bot.ui.activities import StartedActivityArg
-from bot.ui.consent import require_consent
-from bot.ui.feedback import REACTIONS, open_form, summary_embed
+from bot.ui.activity_option import StartedActivityArg
+from bot.ui.consent import AfterConsent, require_consent
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class Feedback(commands.Cog):
     async def give(
         self, interaction: discord.Interaction[HealthBot], activity: StartedActivityArg
     ) -> None:
-        if await require_consent(interaction, "feedback_give", str(activity)):
+        if await require_consent(interaction, AfterConsent.FEEDBACK_GIVE, str(activity)):
             await open_form(interaction, activity)
 
     async def continue_give(self, interaction: discord.Interaction[HealthBot], arg: str) -> None:

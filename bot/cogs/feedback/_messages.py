@@ -12,16 +12,16 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.delivery import DeliveryError, Outgoing
-from bot.services import activity_lookup, feedback
-from bot.services.outbox import OutboxItem
-from bot.ui.feedback import (
+from bot.cogs.feedback._views import (
     REACTIONS,
     post_text,
     request_message,
     update_message_text,
     update_post_text,
 )
+from bot.delivery import DeliveryError, Outgoing
+from bot.services import activity_lookup, feedback
+from bot.services.outbox import OutboxItem
 
 if TYPE_CHECKING:
     from bot.client import HealthBot

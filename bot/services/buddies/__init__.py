@@ -51,8 +51,8 @@ from bot.services.buddies.pairs import (
     answer_checkin,
     end_pair,
     erase_person,
+    find_pair,
     finish_if_due,
-    get_pair,
     remember_thread,
 )
 
@@ -81,8 +81,8 @@ __all__ = [
     "decide_proposal",
     "end_pair",
     "erase_person",
+    "find_pair",
     "finish_if_due",
-    "get_pair",
     "guilds_in_programme",
     "has_profile",
     "join",

@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import Conflict, InvalidInput, NotFound
-from bot.services import matching
+from bot.services import matching, membership
 from bot.services.buddies.common import Enrolment, Status, enrolment_view, pair_view
 from bot.services.buddies.pairs import close_pair, open_pairs_of
+from bot.services.outbox import OutboxKind
 from db.models import BuddyEnrolment, Member, OutboxMessage
 
 ROLES = ("buddy", "newcomer")
@@ -44,7 +45,7 @@ async def save_profile(
     unknown |= set(availability) - set(matching.AVAILABILITY_KINDS)
     if unknown or not interests or not availability:
         raise InvalidInput("Please pick at least one interest and one time you are usually free.")
-    member.interests, member.availability = list(interests), list(availability)
+    await membership.save_interests(session, guild_id, user_id, interests, availability)
 
 
 def check_capacity(capacity: int) -> None:
@@ -98,7 +99,7 @@ async def status(session: AsyncSession, guild_id: int, user_id: int) -> Status:
     pairs = await open_pairs_of(session, guild_id, user_id)
     next_checkin = await session.scalar(
         select(func.min(OutboxMessage.due_at)).where(
-            OutboxMessage.kind == "buddy_checkin",
+            OutboxMessage.kind == OutboxKind.BUDDY_CHECKIN,
             OutboxMessage.user_id == user_id,
             OutboxMessage.guild_id == guild_id,
             OutboxMessage.sent_at.is_(None),

@@ -24,6 +24,7 @@ from bot.services.buddies.common import (
     pair_view,
 )
 from bot.services.buddies.pairs import start_pair
+from bot.services.outbox import OutboxKind
 from db.models import BotState, BuddyEnrolment, BuddyPair, Member
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -84,7 +85,7 @@ async def run_pairing(session: AsyncSession, guild_id: int, now: datetime, plan:
         await outbox.enqueue(
             session,
             guild_id=guild_id,
-            kind="buddy_waiting",
+            kind=OutboxKind.BUDDY_WAITING,
             user_id=newcomer_id,
             due_at=now,
             dedupe_key=f"buddy:waiting:{waiting_ids[newcomer_id]}",
@@ -200,7 +201,7 @@ async def _make_pair(
         await outbox.enqueue(
             session,
             guild_id=guild_id,
-            kind="buddy_proposal",
+            kind=OutboxKind.BUDDY_PROPOSAL,
             due_at=now,
             dedupe_key=f"buddy:{pair.id}:proposal",
             payload={"pair_id": pair.id},

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import Conflict
 from bot.services import outbox
 from bot.services.buddies.common import OPEN, Answer, EndReason, Pair, Plan, pair_view
+from bot.services.outbox import OutboxKind
 from db.models import BuddyEnrolment, BuddyPair, OutboxMessage
 
 PAIR_OVER = (
@@ -37,7 +38,7 @@ async def answer_checkin(
         await outbox.enqueue(
             session,
             guild_id=pair.guild_id,
-            kind="buddy_help",
+            kind=OutboxKind.BUDDY_HELP,
             due_at=now,
             dedupe_key=f"buddy:{pair.id}:help:{now:%Y-%m-%d}",
             payload={"pair_id": pair.id},
@@ -64,7 +65,7 @@ async def finish_if_due(session: AsyncSession, pair_id: int, now: datetime) -> b
     return pair.status == "ended" and pair.ended_at is not None and pair.ended_at >= pair.ends_at
 
 
-async def get_pair(session: AsyncSession, pair_id: int) -> Pair | None:
+async def find_pair(session: AsyncSession, pair_id: int) -> Pair | None:
     pair = await session.get(BuddyPair, pair_id)
     return pair_view(pair) if pair is not None else None
 
@@ -79,13 +80,15 @@ async def start_pair(session: AsyncSession, pair: BuddyPair, now: datetime, plan
     """Make the pair active: an introduction now, check-ins later, a thank-you at the end."""
     pair.status, pair.started_at = "active", now
     pair.ends_at = now + timedelta(weeks=plan.pair_weeks)
-    await _queue(session, pair, "buddy_intro", now, "intro")
+    await _queue(session, pair, OutboxKind.BUDDY_INTRO, now, "intro")
     for person in (pair.buddy_user_id, pair.newcomer_user_id):
         side = _side(pair, person)
         for day in plan.checkin_days:
             due = now + timedelta(days=day)
-            await _queue(session, pair, "buddy_checkin", due, f"checkin:{day}:{side}", person)
-        await _queue(session, pair, "buddy_thanks", pair.ends_at, f"thanks:{side}", person)
+            await _queue(
+                session, pair, OutboxKind.BUDDY_CHECKIN, due, f"checkin:{day}:{side}", person
+            )
+        await _queue(session, pair, OutboxKind.BUDDY_THANKS, pair.ends_at, f"thanks:{side}", person)
 
 
 async def close_pair(
@@ -124,7 +127,7 @@ async def close_pair(
         await outbox.enqueue(
             session,
             guild_id=pair.guild_id,
-            kind="buddy_ended",
+            kind=OutboxKind.BUDDY_ENDED,
             user_id=other,
             due_at=now,
             dedupe_key=f"buddy:ended:{pair.id}:{_side(pair, other)}",
@@ -150,7 +153,7 @@ async def open_pairs_of(session: AsyncSession, guild_id: int, user_id: int) -> l
 async def _queue(
     session: AsyncSession,
     pair: BuddyPair,
-    kind: str,
+    kind: OutboxKind,
     due_at: datetime,
     key: str,
     user_id: int | None = None,

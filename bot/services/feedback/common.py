@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import Conflict
 from bot.services.activity_lookup import ActivityInfo
+from bot.services.outbox import OutboxKind
 from db.models import FeedbackGiver
 
 # Quick ratings sit on the form's 1-5 scale so every rating can be averaged together.
@@ -20,10 +21,10 @@ MAX_COMMENT = 4000  # a reply in a feedback thread, kept as a comment (longer is
 # asked about: a prompt weeks later helps nobody.
 CATCH_UP = timedelta(days=7)
 
-REQUEST_KIND = "feedback_request"
-POST_KIND = "feedback_post"
-UPDATE_KIND = "feedback_update"
-UPDATE_POST_KIND = "feedback_update_post"
+REQUEST_KIND = OutboxKind.FEEDBACK_REQUEST
+POST_KIND = OutboxKind.FEEDBACK_POST
+UPDATE_KIND = OutboxKind.FEEDBACK_UPDATE
+UPDATE_POST_KIND = OutboxKind.FEEDBACK_UPDATE_POST
 
 
 def refuse_unless_open_for_feedback(activity: ActivityInfo, now: datetime) -> None:

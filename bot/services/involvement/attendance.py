@@ -27,7 +27,7 @@ from bot.services.involvement.settings import PaymentSettings
 from bot.services.outbox import OutboxItem
 from db.models import Activity, Attendance, Member, Signup
 
-ATTENDANCE_PROMPT = "attendance_prompt"
+ATTENDANCE_PROMPT = outbox.OutboxKind.ATTENDANCE_PROMPT
 ATTENDED, NO_SHOW, LATE_CANCEL = "attended", "no_show", "late_cancel"
 STATUSES = (ATTENDED, NO_SHOW, LATE_CANCEL)
 QUARTER = 15

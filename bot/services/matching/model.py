@@ -6,16 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-INTEREST_KINDS: tuple[str, ...] = (
-    "education",
-    "research",
-    "policy",
-    "recruitment",
-    "training",
-    "governance",
-    "social",
-)
-AVAILABILITY_KINDS: tuple[str, ...] = ("weekday_daytime", "weekday_evenings", "weekends")
+from bot.services.vocabulary import AVAILABILITY_KINDS, INTEREST_KINDS
+
+__all__ = ["AVAILABILITY_KINDS", "INTEREST_KINDS"]
 
 #: Any allowed pair beats leaving a place empty.
 BASE_SCORE = 1

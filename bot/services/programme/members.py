@@ -29,9 +29,9 @@ TERM_PROMPT_DAYS = 14
 
 # Outbox kinds. The carry-on prompt is held back by pauses and quiet hours; the others are
 # an answer and a thank-you.
-TERM_PROMPT = "group-term-ending"
-TERM_ENDED = "group-term-ended"
-REQUEST_ANSWERED = "group-request-answered"
+TERM_PROMPT = outbox.OutboxKind.GROUP_TERM_ENDING
+TERM_ENDED = outbox.OutboxKind.GROUP_TERM_ENDED
+REQUEST_ANSWERED = outbox.OutboxKind.GROUP_REQUEST_ANSWERED
 KINDS = (TERM_PROMPT, TERM_ENDED, REQUEST_ANSWERED)
 
 PENDING, ACCEPTED, DECLINED = "pending", "accepted", "declined"

@@ -35,7 +35,7 @@ from db.engine import insert_for
 from db.models import Activity, Member, TrainingRecord
 
 # Outbox kind of the reminder before a module runs out. Held back by pauses and quiet hours.
-EXPIRY_REMINDER = "training-expiring"
+EXPIRY_REMINDER = outbox.OutboxKind.TRAINING_EXPIRING
 REMIND_DAYS_BEFORE = 30
 SOON_DAYS = 60
 

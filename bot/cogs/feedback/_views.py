@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.reporting import guarded
 from bot.services import feedback
 from bot.services.feedback import ActivityInfo, FormAnswers
-from bot.ui.base import GuardedModal
+from bot.ui.base import GuardedButton, GuardedModal
+from bot.ui.custom_ids import CustomId, custom_id
 
 if TYPE_CHECKING:
     from bot.client import HealthBot
@@ -72,7 +72,7 @@ class FeedbackForm(GuardedModal):
         title = f"Feedback: {activity.title}"
         super().__init__(
             title=title if len(title) <= 45 else title[:44] + "…",
-            custom_id=f"feedback:form:{activity.id}",
+            custom_id=custom_id(CustomId.FEEDBACK_FORM, activity.id),
             timeout=30 * 60,
         )
         self.activity = activity
@@ -132,32 +132,22 @@ def _long_answer(custom_id: str, placeholder: str) -> discord.ui.TextInput[Any]:
 
 
 class QuickRatingButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"feedback:quick:(?P<activity>[0-9]+):(?P<choice>good|okay|not_good)",
+    GuardedButton,
+    prefix=CustomId.FEEDBACK_QUICK,
+    fields=r"(?P<activity>[0-9]+):(?P<choice>good|okay|not_good)",
 ):
     def __init__(self, activity_id: int, choice: str) -> None:
         super().__init__(
-            discord.ui.Button(
-                label=QUICK_WORDS[choice],
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"feedback:quick:{activity_id}:{choice}",
-            )
+            activity_id, choice, label=QUICK_WORDS[choice], style=discord.ButtonStyle.secondary
         )
         self.activity_id = activity_id
         self.choice = choice
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> QuickRatingButton:
+    def from_match(cls, match: re.Match[str], item: discord.ui.Button[Any]) -> QuickRatingButton:
         return cls(int(match["activity"]), match["choice"])
 
-    @guarded
-    async def callback(self, interaction: discord.Interaction[HealthBot]) -> None:
+    async def run(self, interaction: discord.Interaction[HealthBot]) -> None:
         bot = interaction.client
         async with bot.db.sessions() as session, session.begin():
             activity = await feedback.rate_quickly(
@@ -172,31 +162,19 @@ class QuickRatingButton(
 
 
 class TellUsMoreButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"feedback:more:(?P<activity>[0-9]+)",
+    GuardedButton,
+    prefix=CustomId.FEEDBACK_MORE,
+    fields=r"(?P<activity>[0-9]+)",
 ):
     def __init__(self, activity_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Tell us more",
-                style=discord.ButtonStyle.primary,
-                custom_id=f"feedback:more:{activity_id}",
-            )
-        )
+        super().__init__(activity_id, label="Tell us more", style=discord.ButtonStyle.primary)
         self.activity_id = activity_id
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> TellUsMoreButton:
+    def from_match(cls, match: re.Match[str], item: discord.ui.Button[Any]) -> TellUsMoreButton:
         return cls(int(match["activity"]))
 
-    @guarded
-    async def callback(self, interaction: discord.Interaction[HealthBot]) -> None:
+    async def run(self, interaction: discord.Interaction[HealthBot]) -> None:
         await open_form(interaction, self.activity_id)
 
 

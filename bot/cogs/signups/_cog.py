@@ -1,4 +1,4 @@
-"""`/signup`, `/withdraw` and `/mine`; telling people promoted from a waiting list."""
+"""The signups cog: `/signup`, `/withdraw` and `/mine`."""
 
 from __future__ import annotations
 
@@ -9,12 +9,10 @@ from discord.utils import format_dt
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.client import HealthBot
-from bot.delivery import Outgoing
-from bot.services import activities, signups
-from bot.services.outbox import OutboxItem
+from bot.cogs.signups import _views as ui
+from bot.services import signups
 from bot.services.signups import MySignup
-from bot.ui import activities as ui
-from bot.ui.activities import ActivityArg
+from bot.ui.activity_option import ActivityArg
 
 Interaction = discord.Interaction[HealthBot]
 
@@ -63,23 +61,6 @@ class Signups(commands.Cog):
     async def erase(self, session: AsyncSession, guild_id: int, user_id: int) -> None:
         await signups.withdraw_everywhere(session, guild_id, user_id, self.bot.clock.now())
 
-    async def promoted(self, item: OutboxItem) -> Outgoing | None:
-        assert item.activity_id is not None
-        assert item.user_id is not None
-        async with self.bot.db.sessions() as session:
-            if await signups.status_of(session, item.activity_id, item.user_id) != "confirmed":
-                return None  # withdrew since, or the activity is gone
-            activity = await activities.view_by_id(session, item.activity_id)
-        if activity is None or activity.cancelled:
-            return None
-        return Outgoing(
-            content=(
-                f"Good news: a place has come up at **{activity.title}** on "
-                f"{ui.when_words(activity)}, and it is yours. If you can no longer come, "
-                "use `/withdraw` so the next person can have it."
-            )
-        )
-
 
 def _line(mine: MySignup) -> str:
     activity = mine.activity
@@ -87,12 +68,3 @@ def _line(mine: MySignup) -> str:
     if mine.position is None:
         return f"- **{activity.title}**, {where}: you have a place."
     return f"- **{activity.title}**, {where}: number {mine.position} on the waiting list."
-
-
-async def setup(bot: HealthBot) -> None:
-    cog = Signups(bot)
-    await bot.add_cog(cog)
-    # The promoted person needs to know before the activity: not held back by quiet hours.
-    bot.outbox.register(signups.PROMOTED, cog.promoted, held_back=False)
-    bot.after_consent["signup"] = cog.after_consent
-    bot.erasure_steps.append(cog.erase)

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.reporting import guarded
 from bot.services import activities
-from bot.ui.activities import places_line, when_words
+from bot.ui.announcement import places_line, when_words
+from bot.ui.base import GuardedButton
+from bot.ui.custom_ids import CustomId
 
 if TYPE_CHECKING:
     from bot.client import HealthBot
@@ -52,33 +53,22 @@ async def listing_page(
 
 
 class PageButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"activities:page:(?P<kind>[a-z]+):(?P<page>-?[0-9]+)",
+    GuardedButton,
+    prefix=CustomId.ACTIVITIES_PAGE,
+    fields=r"(?P<kind>[a-z]+):(?P<page>-?[0-9]+)",
 ):
     def __init__(self, kind: str | None, page: int, label: str, *, disabled: bool = False) -> None:
         super().__init__(
-            discord.ui.Button(
-                label=label,
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"activities:page:{kind or 'all'}:{page}",
-                disabled=disabled,
-            )
+            kind or "all", page, label=label, style=discord.ButtonStyle.secondary, disabled=disabled
         )
         self.kind, self.page = kind, page
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> PageButton:
+    def from_match(cls, match: re.Match[str], item: discord.ui.Button[Any]) -> PageButton:
         kind = None if match["kind"] == "all" else match["kind"]
-        return cls(kind, int(match["page"]), item.label or "")  # type: ignore[attr-defined]
+        return cls(kind, int(match["page"]), item.label or "")
 
-    @guarded
-    async def callback(self, interaction: discord.Interaction[HealthBot]) -> None:
+    async def run(self, interaction: discord.Interaction[HealthBot]) -> None:
         assert interaction.guild_id is not None
         embed, view = await listing_page(
             interaction.client, interaction.guild_id, self.kind, self.page

@@ -14,11 +14,12 @@ import discord
 
 from bot.errors import NotAllowed
 from bot.permissions import is_coordinator
-from bot.reporting import guarded
-from bot.services import buddies, matching
+from bot.services import buddies
 from bot.services.buddies import Answer, EndReason, Plan
+from bot.services.vocabulary import AVAILABILITY, INTEREST_KINDS, kind_words
 from bot.settings import BuddySettings
-from bot.ui.base import GuardedView
+from bot.ui.base import GuardedButton, GuardedView
+from bot.ui.custom_ids import CustomId
 
 if TYPE_CHECKING:
     from bot.client import HealthBot
@@ -44,12 +45,8 @@ END_CHOICES: dict[str, tuple[str, str]] = {
         "Your pairing has ended and you are back on the list. We will find you a new buddy soon.",
     ),
 }
-INTEREST_WORDS = {kind: kind.capitalize() for kind in matching.INTEREST_KINDS}
-AVAILABILITY_WORDS = {
-    "weekday_daytime": "Weekday daytimes",
-    "weekday_evenings": "Weekday evenings",
-    "weekends": "Weekends",
-}
+INTEREST_WORDS = {kind: kind_words(kind) for kind in INTEREST_KINDS}
+AVAILABILITY_WORDS = AVAILABILITY
 
 ProfileSaved = Callable[[discord.Interaction["HealthBot"], list[str], list[str]], Awaitable[None]]
 
@@ -88,31 +85,21 @@ def end_pair_view(pairs: tuple[buddies.Pair, ...], user_id: int) -> discord.ui.V
 
 
 class CheckinButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"buddy:checkin:(?P<pair>[0-9]+):(?P<answer>yes|notyet|help)",
+    GuardedButton,
+    prefix=CustomId.BUDDY_CHECKIN,
+    fields=r"(?P<pair>[0-9]+):(?P<answer>yes|notyet|help)",
 ):
     def __init__(self, pair_id: int, answer: Answer) -> None:
         label = CHECKIN_ANSWERS[answer][0]
         style = discord.ButtonStyle.primary if answer == "help" else discord.ButtonStyle.secondary
-        super().__init__(
-            discord.ui.Button(
-                label=label, style=style, custom_id=f"buddy:checkin:{pair_id}:{answer}"
-            )
-        )
+        super().__init__(pair_id, answer, label=label, style=style)
         self.pair_id, self.answer = pair_id, answer
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> CheckinButton:
+    def from_match(cls, match: re.Match[str], item: discord.ui.Button[Any]) -> CheckinButton:
         return cls(int(match["pair"]), cast("Answer", match["answer"]))
 
-    @guarded
-    async def callback(self, interaction: discord.Interaction[HealthBot]) -> None:
+    async def run(self, interaction: discord.Interaction[HealthBot]) -> None:
         bot = interaction.client
         async with bot.db.sessions() as session, session.begin():
             await buddies.answer_checkin(
@@ -123,31 +110,24 @@ class CheckinButton(
 
 
 class ProposalButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"buddy:proposal:(?P<pair>[0-9]+):(?P<decision>approve|skip)",
+    GuardedButton,
+    prefix=CustomId.BUDDY_PROPOSAL,
+    fields=r"(?P<pair>[0-9]+):(?P<decision>approve|skip)",
 ):
     def __init__(self, pair_id: int, *, approve: bool) -> None:
         super().__init__(
-            discord.ui.Button(
-                label="Approve" if approve else "Skip",
-                style=discord.ButtonStyle.success if approve else discord.ButtonStyle.secondary,
-                custom_id=f"buddy:proposal:{pair_id}:{'approve' if approve else 'skip'}",
-            )
+            pair_id,
+            "approve" if approve else "skip",
+            label="Approve" if approve else "Skip",
+            style=discord.ButtonStyle.success if approve else discord.ButtonStyle.secondary,
         )
         self.pair_id, self.approve = pair_id, approve
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> ProposalButton:
+    def from_match(cls, match: re.Match[str], item: discord.ui.Button[Any]) -> ProposalButton:
         return cls(int(match["pair"]), approve=match["decision"] == "approve")
 
-    @guarded
-    async def callback(self, interaction: discord.Interaction[HealthBot]) -> None:
+    async def run(self, interaction: discord.Interaction[HealthBot]) -> None:
         if not await is_coordinator(interaction):
             raise NotAllowed("Only coordinators can approve or skip buddy proposals.")
         bot = interaction.client
@@ -167,31 +147,21 @@ class ProposalButton(
 
 
 class EndPairButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"buddy:end:(?P<pair>[0-9]+):(?P<reason>ended|new_buddy)",
+    GuardedButton,
+    prefix=CustomId.BUDDY_END,
+    fields=r"(?P<pair>[0-9]+):(?P<reason>ended|new_buddy)",
 ):
     def __init__(self, pair_id: int, reason: EndReason) -> None:
         super().__init__(
-            discord.ui.Button(
-                label=END_CHOICES[reason][0],
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"buddy:end:{pair_id}:{reason}",
-            )
+            pair_id, reason, label=END_CHOICES[reason][0], style=discord.ButtonStyle.secondary
         )
         self.pair_id, self.reason = pair_id, reason
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> EndPairButton:
+    def from_match(cls, match: re.Match[str], item: discord.ui.Button[Any]) -> EndPairButton:
         return cls(int(match["pair"]), cast("EndReason", match["reason"]))
 
-    @guarded
-    async def callback(self, interaction: discord.Interaction[HealthBot]) -> None:
+    async def run(self, interaction: discord.Interaction[HealthBot]) -> None:
         bot = interaction.client
         async with bot.db.sessions() as session, session.begin():
             await buddies.end_pair(

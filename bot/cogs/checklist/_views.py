@@ -1,5 +1,4 @@
-"""What the checklist and the scheduled prompts look like: embeds, the tick buttons, and the
-messages for reminders, "what to expect" and checklist prompts."""
+"""What the checklist looks like: its embed and the "Done" buttons that tick an item."""
 
 from __future__ import annotations
 
@@ -8,21 +7,18 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
-from discord.utils import format_dt
 
-from bot.delivery import Outgoing
-from bot.reporting import guarded
+from bot.permissions import is_coordinator_of
 from bot.services import checklist
 from bot.services.checklist import ActivityChecklist, ActivityInfo, ChecklistItem
+from bot.ui.announcement import when_words
+from bot.ui.base import GuardedButton
+from bot.ui.custom_ids import CustomId
 
 if TYPE_CHECKING:
     from bot.client import HealthBot
 
 MAX_BUTTONS = 25  # Discord's limit per message
-
-
-def when(info: ActivityInfo) -> str:
-    return f"{format_dt(info.starts_at, 'F')} ({format_dt(info.starts_at, 'R')})"
 
 
 def checklist_embed(state: ActivityChecklist, unreachable: Sequence[int] = ()) -> discord.Embed:
@@ -33,7 +29,7 @@ def checklist_embed(state: ActivityChecklist, unreachable: Sequence[int] = ()) -
         who = "for the lead" if entry.item.audience == "lead" else "for participants"
         lines.append(f"**{mark}** ({entry.item.stage}, {who}): {entry.item.text}")
     embed = discord.Embed(title=f"Checklist: {info.title}", description="\n".join(lines))
-    embed.add_field(name="When", value=when(info), inline=False)
+    embed.add_field(name="When", value=when_words(info), inline=False)
     if not info.is_open:
         embed.add_field(name="Status", value="Cancelled: the checklist is closed.", inline=False)
     if unreachable:
@@ -55,78 +51,22 @@ def tick_view(info: ActivityInfo, items: Sequence[ChecklistItem]) -> discord.ui.
     return view
 
 
-def reminder_message(info: ActivityInfo) -> Outgoing:
-    place = f" Place: {info.place}." if info.place else ""
-    return Outgoing(
-        content=(
-            f"Reminder: **{info.title}** starts {when(info)}.{place}\n"
-            "If you can no longer come, use `/withdraw` so someone waiting can take your place."
-        )
-    )
-
-
-def expect_message(info: ActivityInfo, items: Sequence[ChecklistItem]) -> Outgoing:
-    place = f"\nPlace: {info.place}" if info.place else ""
-    body = "\n".join(f"- {item.text}" for item in items)
-    return Outgoing(
-        content=(
-            f"**{info.title}** is coming up: {when(info)}, for {info.duration_minutes} "
-            f"minutes.{place}\n{body}"
-        )
-    )
-
-
-def checklist_prompt_message(state: ActivityChecklist, due: Sequence[ChecklistItem]) -> Outgoing:
-    listed = "\n".join(f"- {item.text}" for item in due)
-    return Outgoing(
-        content=(
-            f"Co-production checklist for **{state.activity.title}** ({when(state.activity)}). "
-            f"Still to do:\n{listed}\nPress a button when an item is done, or use `/checklist`."
-        ),
-        view=tick_view(state.activity, due),
-    )
-
-
-async def is_coordinator_of(bot: HealthBot, guild_id: int, user_id: int) -> bool:
-    """Coordinator check that also works for a button pressed in a DM."""
-    guild = bot.get_guild(guild_id)
-    member = guild.get_member(user_id) if guild else None
-    if guild is None or member is None:
-        return False
-    if member.guild_permissions.manage_guild:
-        return True
-    role_id = (await bot.community(guild_id)).coordinator_role_id
-    return any(role.id == role_id for role in member.roles)
-
-
 class TickButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"checklist:tick:(?P<activity>[0-9]+):(?P<key>[a-z0-9_]+)",
+    GuardedButton,
+    prefix=CustomId.CHECKLIST_TICK,
+    fields=r"(?P<activity>[0-9]+):(?P<key>[a-z0-9_]+)",
 ):
     def __init__(self, activity_id: int, key: str, text: str = "") -> None:
         label = f"Done: {text}" if text else "Done"
-        super().__init__(
-            discord.ui.Button(
-                label=label[:80],
-                style=discord.ButtonStyle.success,
-                custom_id=f"checklist:tick:{activity_id}:{key}",
-            )
-        )
+        super().__init__(activity_id, key, label=label[:80], style=discord.ButtonStyle.success)
         self.activity_id = activity_id
         self.key = key
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> TickButton:
+    def from_match(cls, match: re.Match[str], item: discord.ui.Button[Any]) -> TickButton:
         return cls(int(match["activity"]), match["key"])
 
-    @guarded
-    async def callback(self, interaction: discord.Interaction[HealthBot]) -> None:
+    async def run(self, interaction: discord.Interaction[HealthBot]) -> None:
         bot = interaction.client
         async with bot.db.sessions() as session:
             info = await checklist.activity_info(session, self.activity_id)

@@ -1,5 +1,6 @@
-"""The profile form, the welcome post's **Get started** button, and the confirmation that
-erases a person's data."""
+"""Membership's buttons and forms: the consent card's "I agree" and "Not now", the profile
+form, the welcome post's **Get started** button, and the confirmation that erases a person's
+data."""
 
 from __future__ import annotations
 
@@ -12,12 +13,12 @@ import discord
 from discord import CheckboxGroupOption, RadioGroupOption
 
 from bot.errors import Conflict
-from bot.reporting import guarded
-from bot.services import membership, mydata
-from bot.services.membership import AVAILABILITY, Profile, ProfileForm
-from bot.ui.base import GuardedModal
-from bot.ui.consent import require_consent
-from db.models import KINDS
+from bot.services import consent, membership, mydata
+from bot.services.membership import Profile, ProfileForm
+from bot.services.vocabulary import AVAILABILITY, INTEREST_KINDS, kind_words
+from bot.ui.base import GuardedButton, GuardedModal
+from bot.ui.consent import AGREE_FIELDS, AfterConsent, continuation_of, require_consent
+from bot.ui.custom_ids import CustomId
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,15 @@ ERASED = (
     "If you want to take part again one day, use `/join`."
 )
 NOTHING_TO_ERASE = "We hold nothing about you now, so there was nothing to delete."
-INTEREST_LABELS = {kind: kind.capitalize() for kind in KINDS}
+INTEREST_LABELS = {kind: kind_words(kind) for kind in INTEREST_KINDS}
+NOT_NOW = (
+    "No problem. Nothing about you has been stored. You can agree any time with `/join`, "
+    "and read `/privacy` to see what we would keep."
+)
+CONTINUATION_LOST = (
+    "Thank you, your agreement is saved. We could not finish what you started, so please "
+    "do it again now."
+)
 
 
 def profile_embed(profile: Profile) -> discord.Embed:
@@ -63,7 +72,7 @@ class ProfileModal(GuardedModal):
     """The same form for joining and for editing; it opens filled in with what is saved."""
 
     def __init__(self, profile: Profile | None) -> None:
-        super().__init__(title="Your profile", custom_id="membership:profile")
+        super().__init__(title="Your profile", custom_id=CustomId.PROFILE_FORM.value)
         interests = profile.interests if profile else ()
         availability = profile.availability if profile else ()
         wants_dms = profile.wants_dms if profile else True
@@ -146,7 +155,7 @@ def _checkboxes(
 async def saved_profile(interaction: discord.Interaction[HealthBot]) -> Profile | None:
     assert interaction.guild_id is not None
     async with interaction.client.db.sessions() as session:
-        return await membership.get_profile(session, interaction.guild_id, interaction.user.id)
+        return await membership.find_profile(session, interaction.guild_id, interaction.user.id)
 
 
 async def open_profile_form(interaction: discord.Interaction[HealthBot], _arg: str = "") -> None:
@@ -156,7 +165,7 @@ async def open_profile_form(interaction: discord.Interaction[HealthBot], _arg: s
 
 async def start_join(interaction: discord.Interaction[HealthBot]) -> None:
     """`/join` and **Get started**: the consent card once, then the profile form."""
-    if not await require_consent(interaction, "join"):
+    if not await require_consent(interaction, AfterConsent.JOIN):
         return
     profile = await saved_profile(interaction)
     if profile is not None and profile.filled_in:
@@ -164,58 +173,22 @@ async def start_join(interaction: discord.Interaction[HealthBot]) -> None:
     await interaction.response.send_modal(ProfileModal(profile))
 
 
-class GetStartedButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"membership:get_started"
-):
+class GetStartedButton(GuardedButton, prefix=CustomId.GET_STARTED):
     def __init__(self) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Get started",
-                style=discord.ButtonStyle.primary,
-                custom_id="membership:get_started",
-            )
-        )
+        super().__init__(label="Get started", style=discord.ButtonStyle.primary)
 
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> GetStartedButton:
-        return cls()
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[HealthBot]) -> None:
+    async def run(self, interaction: discord.Interaction[HealthBot]) -> None:
         await start_join(interaction)
 
 
-class EditProfileButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"membership:edit_profile"
-):
+class EditProfileButton(GuardedButton, prefix=CustomId.EDIT_PROFILE):
     def __init__(self) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Edit profile",
-                style=discord.ButtonStyle.primary,
-                custom_id="membership:edit_profile",
-            )
-        )
+        super().__init__(label="Edit profile", style=discord.ButtonStyle.primary)
 
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> EditProfileButton:
-        return cls()
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[HealthBot]) -> None:
-        if await require_consent(interaction, "join"):  # they may have deleted their data since
+    async def run(self, interaction: discord.Interaction[HealthBot]) -> None:
+        if await require_consent(
+            interaction, AfterConsent.JOIN
+        ):  # they may have deleted their data since
             await open_profile_form(interaction)
 
 
@@ -237,8 +210,9 @@ def confirmation_refusal(
 
 
 class ConfirmEraseButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"mydata:erase:(?P<user_id>[0-9]+):(?P<issued>[0-9]+)",
+    GuardedButton,
+    prefix=CustomId.CONFIRM_ERASE,
+    fields=r"(?P<user_id>[0-9]+):(?P<issued>[0-9]+)",
 ):
     """Carries whose data and when it was asked, so only that person, and only soon after
     asking, can erase."""
@@ -246,27 +220,16 @@ class ConfirmEraseButton(
     def __init__(self, user_id: int, issued_at: datetime) -> None:
         issued = int(issued_at.timestamp())
         super().__init__(
-            discord.ui.Button(
-                label="Yes, delete everything",
-                style=discord.ButtonStyle.danger,
-                custom_id=f"mydata:erase:{user_id}:{issued}",
-            )
+            user_id, issued, label="Yes, delete everything", style=discord.ButtonStyle.danger
         )
         self.user_id = user_id
         self.issued_at = datetime.fromtimestamp(issued, UTC)
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> ConfirmEraseButton:
+    def from_match(cls, match: re.Match[str], item: discord.ui.Button[Any]) -> ConfirmEraseButton:
         return cls(int(match["user_id"]), datetime.fromtimestamp(int(match["issued"]), UTC))
 
-    @guarded
-    async def callback(self, interaction: discord.Interaction[HealthBot]) -> None:
+    async def run(self, interaction: discord.Interaction[HealthBot]) -> None:
         assert interaction.guild_id is not None
         bot = interaction.client
         refusal = confirmation_refusal(
@@ -289,3 +252,51 @@ class ConfirmEraseButton(
         await interaction.response.edit_message(
             content=ERASED if erased.held_anything else NOTHING_TO_ERASE, embed=None, view=None
         )
+
+
+class AgreeButton(GuardedButton, prefix=CustomId.CONSENT_AGREE, fields=AGREE_FIELDS):
+    """ "I agree" on the consent card (`bot.ui.consent`): records consent, then runs the
+    continuation named in the custom id."""
+
+    def __init__(self, action: str, arg: str = "") -> None:
+        super().__init__(action, arg, label="I agree", style=discord.ButtonStyle.success)
+        self.action = action
+        self.arg = arg
+
+    @classmethod
+    def from_match(cls, match: re.Match[str], item: discord.ui.Button[Any]) -> AgreeButton:
+        return cls(match["action"], match["arg"])
+
+    async def run(self, interaction: discord.Interaction[HealthBot]) -> None:
+        bot = interaction.client
+        if interaction.guild_id is None:
+            await interaction.response.send_message(
+                "Please use this inside the community server.", ephemeral=True
+            )
+            return
+        async with bot.db.sessions() as session, session.begin():
+            await consent.record_consent(
+                session,
+                interaction.guild_id,
+                interaction.user.id,
+                bot.consent_notice.version,
+                bot.clock.now(),
+            )
+        action = continuation_of(self.action)
+        continuation = bot.after_consent.get(action) if action is not None else None
+        if continuation is None:
+            # tests/test_registries.py makes this a test failure; never lose it silently.
+            log.error("No handler for the consent continuation %r", self.action)
+            await interaction.response.edit_message(
+                content=CONTINUATION_LOST, embed=None, view=None
+            )
+            return
+        await continuation(interaction, self.arg)
+
+
+class NotNowButton(GuardedButton, prefix=CustomId.CONSENT_NOT_NOW):
+    def __init__(self) -> None:
+        super().__init__(label="Not now", style=discord.ButtonStyle.secondary)
+
+    async def run(self, interaction: discord.Interaction[HealthBot]) -> None:
+        await interaction.response.edit_message(content=NOT_NOW, embed=None, view=None)

@@ -1,4 +1,4 @@
-"""Membership: `/join`, `/profile`, `/pause`, `/resume`, `/privacy`, `/mydata export` and
+"""The membership cog: `/join`, `/profile`, `/pause`, `/resume`, `/privacy`, `/mydata export` and
 `/mydata delete`, and a welcome for people who join the server."""
 
 from __future__ import annotations
@@ -12,19 +12,19 @@ from discord.ext import commands
 from discord.utils import format_dt
 
 from bot.client import HealthBot
-from bot.delivery import DeliveryError, Outgoing
-from bot.errors import NotFound
-from bot.services import membership, mydata
-from bot.settings import config_dir
-from bot.ui.membership import (
+from bot.cogs.membership._messages import welcome_text
+from bot.cogs.membership._views import (
     ConfirmEraseButton,
     EditProfileButton,
     GetStartedButton,
-    open_profile_form,
     profile_embed,
     saved_profile,
     start_join,
 )
+from bot.delivery import DeliveryError, Outgoing
+from bot.errors import NotFound
+from bot.services import membership, mydata
+from bot.settings import config_dir
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +36,6 @@ ERASE_WARNING = (
     "nothing linking them to you. It cannot be undone.\n\n"
     "Want a copy first? Use `/mydata export`. Changed your mind? Just leave this message."
 )
-
-
-def welcome_text(member: discord.Member) -> str:
-    return (
-        f"Welcome, {member.mention}! This is a community of patients, carers and members of "
-        "the public who help shape health education and research. When you are ready, press "
-        "**Get started** to join. You can read `/privacy` first to see what we keep."
-    )
 
 
 class Membership(commands.Cog):
@@ -182,11 +174,3 @@ class Membership(commands.Cog):
             f"You are taking a break until {format_dt(until, 'F')} ({format_dt(until, 'R')}): "
             "no prompts or reminders until then. Use `/resume` to hear from us sooner."
         )
-
-
-async def setup(bot: HealthBot) -> None:
-    cog = Membership(bot)
-    await bot.add_cog(cog)
-    bot.add_dynamic_items(GetStartedButton, EditProfileButton, ConfirmEraseButton)
-    bot.after_consent["join"] = open_profile_form
-    bot.mine_sections.append(cog.pause_section)

@@ -159,7 +159,3 @@ def _refuse_unusable_channels(
             " ".join(problems)
             + " Give me those permissions in the channel settings, or pick another channel. Nothing was saved."
         )
-
-
-async def setup(bot: HealthBot) -> None:
-    await bot.add_cog(Setup(bot))
