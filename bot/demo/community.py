@@ -74,12 +74,13 @@ class RunningBot:
 
     async def run_scheduled_jobs(self) -> None:
         """Run every scheduled job once now and wait for them, as if their time had come (after
-        moving a ManualClock forward); then wake the outbox to send what fell due."""
+        moving a ManualClock forward); then send everything in the outbox that is due."""
         for job in self.bot.scheduler.get_jobs():
             result = job.func(*job.args, **job.kwargs)
             if inspect.isawaitable(result):
                 await result
-        self.bot.outbox.wake()
+        while await self.bot.outbox.dispatch_due():
+            pass
 
 
 async def start_bot(settings: Settings) -> RunningBot:
