@@ -121,7 +121,7 @@ class Story:
     async def withdrawal_promotes(self) -> None:
         self.show.chapter("Ben can no longer come, so Chidi gets his place")
         await self.press(self.cast.ben, self.posted, "Withdraw", "on the announcement")
-        await self.until(lambda: self.sim.find_message(contains="place has come up"), "the news")
+        await self.reaches(self.cast.chidi, "place has come up")
         await self.places_say("Full - 0 waiting")
 
     async def buddy_pair(self) -> None:

@@ -55,6 +55,8 @@ class Transcript:
         # What each message looked like when last printed: its raw parts, so a relative time
         # ("in 3 days") that reads differently after the clock moved is not a change.
         self._shown: dict[int, str] = {}
+        # A long message sent to several people (the consent card) is printed in full once.
+        self._first_shown: dict[str, str] = {}
 
     # -- narration ---------------------------------------------------------------
 
@@ -82,7 +84,12 @@ class Transcript:
             if not body or looks == before:
                 continue
             self._shown[msg.id] = looks
-            self.write(self.where(msg, changed=before is not None))
+            where = self.where(msg, changed=before is not None)
+            self.write(where)
+            if before is None and body in self._first_shown:
+                self.write(f"{INDENT}(the same as {self._first_shown[body]} above)")
+                continue
+            self._first_shown.setdefault(body, where.replace(", changed]", "]"))
             self.write(body)
 
     def skip_to_now(self) -> None:
