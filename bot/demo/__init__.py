@@ -12,6 +12,7 @@ import asyncio
 import base64
 import logging
 import os
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -67,7 +68,13 @@ def main(write: Callable[[str], None] = print) -> int:
     # Only real problems reach the screen: the transcript is the point.
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
     write(INTRO)
-    asyncio.run(play(write))
+    try:
+        asyncio.run(play(write))
+    except (AssertionError, RuntimeError) as error:
+        print(
+            f"\nThe demo stopped before the end, so something is wrong:\n{error}", file=sys.stderr
+        )
+        return 1
     write("")
     write(OUTRO)
     return 0
