@@ -1,4 +1,5 @@
-"""`python -m bot` runs the bot; `python -m bot migrate` applies migrations only; `backup DIR`,
+"""`python -m bot` runs the bot; `python -m bot demo` shows it at work against the bundled
+simulator (bot/demo/); `python -m bot migrate` applies migrations only; `backup DIR`,
 `restore FILE [--replace]` and `rotate-key` look after the data (bot/operations.py)."""
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ NO_TOKEN = """\
 No Discord token found, so the bot cannot log in.
 Create an application at https://discord.com/developers/applications, open Bot, press
 "Reset Token" and copy it. Then put DISCORD_TOKEN=<your token> in a .env file next to
-README.md (see .env.example), or set it in the environment, and start again."""
+README.md (see .env.example), or set it in the environment, and start again.
+To see the bot at work first, with no token: python -m bot demo"""
 
 TOKEN_REJECTED = """\
 Discord did not accept the token in DISCORD_TOKEN. It may be mistyped, or it was reset.
@@ -108,6 +110,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot (the default)")
+    commands.add_parser("demo", help="see the bot at work in a pretend Discord (no token needed)")
     commands.add_parser("migrate", help="apply database migrations only")
     backup = commands.add_parser("backup", help="copy the SQLite database into DIR")
     backup.add_argument("directory", metavar="DIR", type=Path)
@@ -142,6 +145,10 @@ def run_operation(settings: Settings, args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.command == "demo":
+        from bot import demo  # only the demo needs the simulator
+
+        return demo.main()
     try:
         settings = get_settings()
     except ValidationError as error:

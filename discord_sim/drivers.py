@@ -26,7 +26,7 @@ from .interactions import (
     MODAL_SUBMIT,
     SimInteraction,
 )
-from .modals import build_modal_submit
+from .modals import answers_by_label, build_modal_submit
 from .models import SimChannel, SimMessage, SimUser
 from .people import People
 
@@ -148,6 +148,34 @@ class Drivers(People):
             message=ix.message,
         )
         return await self._run(new, timeout, f"modal {modal['custom_id']!r}")
+
+    async def fill_modal(
+        self, ix: SimInteraction, answers: dict[str, Any], *, timeout: float = 10
+    ) -> SimInteraction:
+        """Fill in the modal as a person reads it: fields by their label, choices by their
+        option label (``{"How did it go?": "5 - very good"}``), then submit it."""
+        if ix.modal is None:
+            raise AssertionError(f"the bot did not answer {ix!r} with a modal")
+        return await self.submit_modal(ix, answers_by_label(ix.modal, answers), timeout=timeout)
+
+    async def choose(
+        self,
+        user: SimUser,
+        message: SimMessage,
+        placeholder: str,
+        option_labels: list[str],
+        *,
+        timeout: float = 10,
+    ) -> SimInteraction:
+        """Pick options by their labels in the select menu showing ``placeholder``."""
+        custom_id = message.custom_id(placeholder)
+        comp = message.find_component(custom_id) or {}
+        by_label = {str(o.get("label")): str(o["value"]) for o in comp.get("options") or []}
+        missing = [label for label in option_labels if label not in by_label]
+        if missing:
+            raise AssertionError(f"select {placeholder!r} has no {missing}; has {list(by_label)}")
+        values = [by_label[label] for label in option_labels]
+        return await self.select(user, message, custom_id, values, timeout=timeout)
 
     async def _component_interaction(
         self, user: SimUser, message: SimMessage, data: dict[str, Any], timeout: float

@@ -164,3 +164,38 @@ def build_modal_submit(
             f"modal {modal.get('custom_id')!r} has no fields {sorted(remaining)}; it has {known}"
         )
     return submitted
+
+
+def _option_value(comp: dict[str, Any], label: Any, field: str) -> str:
+    for option in comp.get("options") or []:
+        if label in (option.get("label"), option.get("value")):
+            return str(option["value"])
+    shown = [o.get("label") for o in comp.get("options") or []]
+    raise AssertionError(f"modal field {field!r} has no option {label!r}; it has {shown}")
+
+
+def answers_by_label(modal: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
+    """Turn answers keyed by what a person reads (field labels; option labels for choices)
+    into the custom_id -> value form that ``build_modal_submit`` takes."""
+    fields: dict[str, dict[str, Any]] = {}
+    for top in modal.get("components") or []:
+        if top.get("type") == 18 and isinstance(top.get("component"), dict):
+            fields[str(top.get("label"))] = top["component"]
+        for comp in top.get("components") or []:
+            if comp.get("label"):
+                fields[str(comp["label"])] = comp
+    out: dict[str, Any] = {}
+    for label, value in answers.items():
+        comp = fields.get(label)
+        if comp is None:
+            raise AssertionError(
+                f"modal {modal.get('custom_id')!r} has no field labelled {label!r}; "
+                f"it has {sorted(fields)}"
+            )
+        if comp.get("type") in (STRING_SELECT, RADIO_GROUP, CHECKBOX_GROUP):
+            if isinstance(value, (list, tuple)):
+                value = [_option_value(comp, v, label) for v in value]
+            else:
+                value = _option_value(comp, value, label)
+        out[str(comp["custom_id"])] = value
+    return out

@@ -9,6 +9,7 @@ import discord
 import pytest
 
 from discord_sim import DiscordSimulator
+from discord_sim.modals import answers_by_label
 
 from .tinybot import SimBot, World, start_bot, stop_bot
 
@@ -66,6 +67,51 @@ async def test_modal_with_label_text_input_and_checkbox(
     assert ix.modal["title"] == "Feedback"
     submitted = await sim.submit_modal(ix, {"feedback_text": "Great walks", "may_quote": True})
     assert submitted.content == "Thanks: Great walks (quote: True)"
+
+
+async def test_a_modal_is_filled_in_by_its_labels(
+    sim: DiscordSimulator, world: World, bot: SimBot
+) -> None:
+    ix = await sim.slash(world.guild, world.alice, "feedback")
+    submitted = await sim.fill_modal(ix, {"Your feedback": "Lovely", "May we quote you?": False})
+    assert submitted.content == "Thanks: Lovely (quote: False)"
+
+
+async def test_a_modal_label_that_is_not_there_is_explained(
+    sim: DiscordSimulator, world: World, bot: SimBot
+) -> None:
+    ix = await sim.slash(world.guild, world.alice, "feedback")
+    with pytest.raises(AssertionError, match="no field labelled 'Your name'"):
+        await sim.fill_modal(ix, {"Your name": "Alice"})
+
+
+def test_modal_choices_are_given_by_their_option_labels() -> None:
+    modal = {
+        "custom_id": "m",
+        "components": [
+            {
+                "type": 18,
+                "label": "How did it go?",
+                "component": {
+                    "type": 3,
+                    "custom_id": "rating",
+                    "options": [{"label": "5 - very good", "value": "5"}],
+                },
+            },
+            {"type": 1, "components": [{"type": 4, "custom_id": "note", "label": "Note"}]},
+        ],
+    }
+    answers = answers_by_label(modal, {"How did it go?": "5 - very good", "Note": "Fine"})
+    assert answers == {"rating": "5", "note": "Fine"}
+
+
+async def test_a_menu_option_is_chosen_by_its_label(
+    sim: DiscordSimulator, world: World, bot: SimBot
+) -> None:
+    ix = await sim.slash(world.guild, world.alice, "colour", channel=world.general)
+    assert ix.original is not None
+    picked = await sim.choose(world.bob, ix.original, "Pick a colour", ["Grass green"])
+    assert picked.content == "Picked green"
 
 
 async def test_dm_to_user_who_refuses_dms(sim: DiscordSimulator, world: World, bot: SimBot) -> None:

@@ -88,6 +88,26 @@ async def feedback(interaction: discord.Interaction) -> None:
     await interaction.response.send_modal(FeedbackModal())
 
 
+class ColourView(discord.ui.View):
+    @discord.ui.select(
+        custom_id="colour:pick",
+        placeholder="Pick a colour",
+        options=[
+            discord.SelectOption(label="Sky blue", value="blue"),
+            discord.SelectOption(label="Grass green", value="green"),
+        ],
+    )
+    async def pick(
+        self, interaction: discord.Interaction, select: discord.ui.Select[ColourView]
+    ) -> None:
+        await interaction.response.send_message(f"Picked {select.values[0]}", ephemeral=True)
+
+
+@app_commands.command(name="colour", description="Post a colour menu")
+async def colour(interaction: discord.Interaction) -> None:
+    await interaction.response.send_message("Which colour?", view=ColourView())
+
+
 @app_commands.command(name="rsvp", description="Post an RSVP button")
 async def rsvp(interaction: discord.Interaction) -> None:
     view = discord.ui.View(timeout=None)
@@ -115,6 +135,7 @@ class SimBot(commands.Bot):
             signup,
             feedback,
             rsvp,
+            colour,
             report,
             activity,
         ]
