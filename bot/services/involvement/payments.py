@@ -487,8 +487,10 @@ async def finance_export(
     if end <= start:
         raise InvalidInput("The end date must be after the start date.")
     person = func.coalesce(Payment.user_id, Payment.paid_user_id)
-    rows = list(
-        await session.execute(
+    # Core rows, not ORM ones: tens of thousands of plain tuples, nothing to track.
+    connection = await session.connection()
+    rows = (
+        await connection.execute(
             select(
                 Payment.id,
                 person,
@@ -509,36 +511,12 @@ async def finance_export(
             )
             .order_by(Payment.owed_since, Payment.id)
         )
-    )
+    ).all()
     names = await _names(session, guild_id, {row[1] for row in rows if row[1] is not None})
+    # The columns are in ExportRow's order, less the name (None for an erased person).
     found = tuple(
-        ExportRow(
-            payment_id=payment_id,
-            user_id=user_id,
-            display_name=names.get(user_id) if user_id is not None else None,
-            source=source,
-            what=what,
-            for_title=for_title,
-            for_date=for_date,
-            minutes=minutes,
-            amount_pence=amount,
-            choice=choice,
-            owed_since=owed_since,
-            paid_at=paid_at,
-        )
-        for (
-            payment_id,
-            user_id,
-            source,
-            what,
-            for_title,
-            for_date,
-            minutes,
-            amount,
-            choice,
-            owed_since,
-            paid_at,
-        ) in rows
+        ExportRow(payment_id, user_id, names.get(user_id), *rest)
+        for payment_id, user_id, *rest in rows
     )
     return FinanceExport(start, end, found)
 
