@@ -513,10 +513,34 @@ async def finance_export(
         )
     ).all()
     names = await _names(session, guild_id, {row[1] for row in rows if row[1] is not None})
-    # The columns are in ExportRow's order, less the name (None for an erased person).
     found = tuple(
-        ExportRow(payment_id, user_id, names.get(user_id), *rest)
-        for payment_id, user_id, *rest in rows
+        ExportRow(
+            payment_id=payment_id,
+            user_id=user_id,
+            display_name=names.get(user_id) if user_id is not None else None,
+            source=source,
+            what=what,
+            for_title=for_title,
+            for_date=for_date,
+            minutes=minutes,
+            amount_pence=amount,
+            choice=choice,
+            owed_since=owed_since,
+            paid_at=paid_at,
+        )
+        for (
+            payment_id,
+            user_id,
+            source,
+            what,
+            for_title,
+            for_date,
+            minutes,
+            amount,
+            choice,
+            owed_since,
+            paid_at,
+        ) in rows
     )
     return FinanceExport(start, end, found)
 
