@@ -14,11 +14,22 @@ from sqlalchemy.engine import Connection
 
 from bot.services import consent, feedback, membership
 from bot.services.feedback import FormAnswers
+from bot.services.involvement import choosing, claims, role_cards
+from bot.services.involvement.role_cards import Card
 from db.crypto import Keyring, WrongDataKey, stored_key_id
 from db.encryption import check_key, encrypted_tables, reencrypt
 from db.engine import Database
 from db.migrate import alembic_config, upgrade_to_head
-from db.models import Activity, FeedbackComment, FeedbackResponse, Member, Signup
+from db.models import (
+    Activity,
+    Application,
+    ExpenseClaim,
+    FeedbackComment,
+    FeedbackResponse,
+    Member,
+    Signup,
+)
+from tests.services.involvement.helpers import SETTINGS
 
 GUILD, ALICE, BOB = 1, 101, 102
 START = datetime(2026, 12, 3, 14, 0, tzinfo=UTC)
@@ -29,11 +40,20 @@ MARKERS = {
     "worked": "MARKER-kind-hosts",
     "to_change": "MARKER-more-breaks",
     "comment": "MARKER-lovely-group",
+    "why": "MARKER-my-mum-had-this",
+    "note": "MARKER-taxi-from-ward-7",
+    "decline_reason": "MARKER-no-receipt-shown",
 }
 ENCRYPTED = {
     "members": ("display_name", "adjustments"),
     "feedback_responses": ("worked", "to_change"),
     "feedback_comments": ("text",),
+    "applications": ("why",),
+    "expense_claims": ("note", "decline_reason"),
+}
+# The encrypted tables that 0006 already had (the involvement tables came later, encrypted).
+BEFORE_0008 = {
+    table: ENCRYPTED[table] for table in ("members", "feedback_responses", "feedback_comments")
 }
 
 
@@ -69,13 +89,51 @@ async def fill(db: Database) -> None:
         )
         await feedback.submit_form(session, activity.id, ALICE, answers, AFTER)
         assert await feedback.add_comment(session, 600, BOB, 9001, MARKERS["comment"])
+        await claims.claim(
+            session,
+            GUILD,
+            activity.id,
+            ALICE,
+            amount="12.50",
+            what="travel",
+            note=MARKERS["note"],
+            settings=SETTINGS,
+            now=AFTER,
+        )
+        declined = await claims.claim(
+            session,
+            GUILD,
+            activity.id,
+            BOB,
+            amount="3",
+            what="travel",
+            note=None,
+            settings=SETTINGS,
+            now=AFTER,
+        )
+        await claims.decline(
+            session, GUILD, declined.claim_id, 9001, MARKERS["decline_reason"], AFTER
+        )
+        chosen = Activity(
+            guild_id=GUILD,
+            title="Interviews",
+            kind="research",
+            starts_at=START + timedelta(days=14),
+            capacity=3,
+        )
+        session.add(chosen)
+        await session.flush()
+        await role_cards.set_card(
+            session, GUILD, chosen.id, Card(choose="coordinators"), SETTINGS, START
+        )
+        await choosing.apply(session, GUILD, chosen.id, ALICE, MARKERS["why"], START)
 
 
-async def raw_values(db: Database) -> list[str]:
+async def raw_values(db: Database, tables: dict[str, tuple[str, ...]] = ENCRYPTED) -> list[str]:
     """Every stored value of the encrypted columns, read with plain SQL (no column types)."""
     found: list[str] = []
     async with db.engine.connect() as connection:
-        for table, columns in ENCRYPTED.items():
+        for table, columns in tables.items():
             for column in columns:
                 rows = await connection.execute(
                     text(f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL")  # noqa: S608
@@ -92,8 +150,12 @@ async def readable_text(db: Database) -> set[str]:
         forms = (
             await session.execute(select(FeedbackResponse.worked, FeedbackResponse.to_change))
         ).all()
+        reasons = list(await session.scalars(select(Application.why)))
+        claimed = (
+            await session.execute(select(ExpenseClaim.note, ExpenseClaim.decline_reason))
+        ).all()
     return {profile.display_name or "", profile.adjustments or "", *comments} | {
-        said or "" for form in forms for said in form
+        said or "" for words in (*forms, *claimed, reasons) for said in words
     }
 
 
@@ -203,7 +265,7 @@ async def test_migration_encrypts_rows_stored_before_encryption(db: Database) ->
     await fill(db)
     async with db.engine.begin() as connection:
         await connection.run_sync(_to("0006"))
-    plain = await raw_values(db)
+    plain = await raw_values(db, BEFORE_0008)
     assert MARKERS["name"] in plain
     async with db.engine.begin() as connection:
         await connection.run_sync(_to("head"))

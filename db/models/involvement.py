@@ -6,6 +6,11 @@ in `user_id` (erasure deletes the row); once paid the service moves the id to `p
 (erasure clears it), so a paid amount stays in the university's accounts without the person.
 An expense claim (the person's own words) is always deleted; its paid amount and kind stay on
 the payment row, whose `claim_id` the database then clears.
+
+Free text a person gives (an application's "why", a claim's note) and a decline reason written
+about their claim are `EncryptedText`, so they are unreadable on disk and cannot be searched in
+SQL; their lengths are limited by the services. Role-card text is the coordinators' and stays
+plain, like activity titles (copied into `for_title`).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, PersonData
+from db.types import EncryptedText
 
 FIRST_COME, COORDINATORS = "first_come", "coordinators"
 
@@ -55,7 +61,7 @@ class Application(PersonData, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(BigInteger, index=True)
-    why: Mapped[str | None] = mapped_column(String(300))
+    why: Mapped[str | None] = mapped_column(EncryptedText)  # the person's words, up to 300
     status: Mapped[str] = mapped_column(String(12), default="applied")
     applied_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
@@ -93,12 +99,12 @@ class ExpenseClaim(PersonData, Base):
     user_id: Mapped[int] = mapped_column(BigInteger, index=True)
     what: Mapped[str] = mapped_column(String(20))
     amount_pence: Mapped[int]
-    note: Mapped[str | None] = mapped_column(String(500))
+    note: Mapped[str | None] = mapped_column(EncryptedText)  # the person's words, up to 500
     status: Mapped[str] = mapped_column(String(10), default="claimed")
     claimed_at: Mapped[datetime]
     decided_by: Mapped[int | None] = mapped_column(BigInteger)
     decided_at: Mapped[datetime | None]
-    decline_reason: Mapped[str | None] = mapped_column(String(500))
+    decline_reason: Mapped[str | None] = mapped_column(EncryptedText)  # about them, up to 500
     for_title: Mapped[str] = mapped_column(String(100))
     for_date: Mapped[datetime]
 

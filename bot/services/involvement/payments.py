@@ -16,12 +16,12 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-from decimal import Decimal
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import Conflict, InvalidInput, NotFound
+from bot.services.involvement import sheet
 from bot.services.involvement.common import pounds, year_start
 from bot.services.involvement.settings import HOURLY, Rate
 from db.models import Activity, ExpenseClaim, Member, Payment
@@ -165,51 +165,53 @@ class FinanceExport:
     def table(self) -> list[list[str]]:
         """The headings and one line per payment; money as pounds with two decimals."""
         lines: list[list[str]] = [list(EXPORT_HEADINGS)]
-        for row in self.rows:
-            lines.append(
-                [
-                    f"P{row.payment_id}",
-                    str(row.user_id) if row.user_id is not None else "erased",
-                    row.display_name or "",
-                    row.source,
-                    row.what,
-                    row.for_title,
-                    f"{row.for_date:%Y-%m-%d}",
-                    _hours(row.minutes),
-                    f"{row.amount_pence // 100}.{row.amount_pence % 100:02d}",
-                    row.choice or "not chosen",
-                    f"{row.owed_since:%Y-%m-%d}",
-                    f"{row.paid_at:%Y-%m-%d}" if row.paid_at else "not paid",
-                ]
-            )
+        lines.extend(
+            [
+                f"P{row.payment_id}",
+                str(row.user_id) if row.user_id is not None else "erased",
+                row.display_name or "",
+                row.source,
+                row.what,
+                row.for_title,
+                row.for_date.date().isoformat(),
+                _hours(row.minutes),
+                _decimal_pounds(row.amount_pence),
+                row.choice or "not chosen",
+                row.owed_since.date().isoformat(),
+                row.paid_at.date().isoformat() if row.paid_at else "not paid",
+            ]
+            for row in self.rows
+        )
         return lines
 
     def csv(self) -> str:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        for line in self.table():
-            writer.writerow([safe_cell(str(cell)) for cell in line])
+        writer.writerows([safe_cell(cell) for cell in line] for line in self.table())
         return buffer.getvalue()
 
     def xlsx(self) -> bytes:
-        from openpyxl import Workbook  # only finance exports need it
-
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("payments")
-        money_column = EXPORT_HEADINGS.index("amount_gbp")
-        for number, line in enumerate(self.table()):
-            cells: list[str | Decimal] = [safe_cell(str(cell)) for cell in line]
-            if number:  # amounts as exact numbers, so finance can add them up
-                cells[money_column] = Decimal(self.rows[number - 1].amount_pence) / 100
-            sheet.append(cells)
-        buffer = io.BytesIO()
-        book.save(buffer)
-        return buffer.getvalue()
+        """The same table as one sheet; amounts are numbers (exact, two decimals shown) so
+        finance can add them up, and every other cell is text made safe like the CSV's."""
+        headings, *lines = self.table()
+        return sheet.xlsx(
+            "payments",
+            headings,
+            lines,
+            amount_columns=(EXPORT_HEADINGS.index("amount_gbp"),),
+            clean=safe_cell,
+        )
 
 
 def safe_cell(text: str) -> str:
     """A cell a spreadsheet will not run as a formula: risky first characters get a quote."""
     return f"'{text}" if text.startswith(_CSV_RISKY) else text
+
+
+def _decimal_pounds(pence: int) -> str:
+    """2500 -> "25.00", -5 -> "-0.05": exact, no float."""
+    whole, part = divmod(abs(pence), 100)
+    return f"{'-' if pence < 0 else ''}{whole}.{part:02d}"
 
 
 def _hours(minutes: int | None) -> str:
@@ -485,8 +487,10 @@ async def finance_export(
     if end <= start:
         raise InvalidInput("The end date must be after the start date.")
     person = func.coalesce(Payment.user_id, Payment.paid_user_id)
-    rows = list(
-        await session.execute(
+    # Core rows, not ORM ones: tens of thousands of plain tuples, nothing to track.
+    connection = await session.connection()
+    rows = (
+        await connection.execute(
             select(
                 Payment.id,
                 person,
@@ -507,7 +511,7 @@ async def finance_export(
             )
             .order_by(Payment.owed_since, Payment.id)
         )
-    )
+    ).all()
     names = await _names(session, guild_id, {row[1] for row in rows if row[1] is not None})
     found = tuple(
         ExportRow(

@@ -6,7 +6,8 @@ Create Date: 2026-12-02
 
 The involvement record: role cards (role_cards), applications for activities coordinators
 choose for (applications), attendance and hours (attendance), expense claims (expense_claims)
-and money owed and paid (payments). Only new tables.
+and money owed and paid (payments). Only new tables. A person's free text (an application's
+why, a claim's note and decline reason) is `EncryptedText`.
 """
 
 from collections.abc import Sequence
@@ -27,7 +28,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('activity_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.BigInteger(), nullable=False),
-    sa.Column('why', sa.String(length=300), nullable=True),
+    sa.Column('why', db.types.EncryptedText(), nullable=True),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('applied_at', db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('decided_at', db.types.UTCDateTime(timezone=True), nullable=True),
@@ -60,12 +61,12 @@ def upgrade() -> None:
     sa.Column('user_id', sa.BigInteger(), nullable=False),
     sa.Column('what', sa.String(length=20), nullable=False),
     sa.Column('amount_pence', sa.Integer(), nullable=False),
-    sa.Column('note', sa.String(length=500), nullable=True),
+    sa.Column('note', db.types.EncryptedText(), nullable=True),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('claimed_at', db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('decided_by', sa.BigInteger(), nullable=True),
     sa.Column('decided_at', db.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('decline_reason', sa.String(length=500), nullable=True),
+    sa.Column('decline_reason', db.types.EncryptedText(), nullable=True),
     sa.Column('for_title', sa.String(length=100), nullable=False),
     sa.Column('for_date', db.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['activity_id'], ['activities.id'], name=op.f('fk_expense_claims_activity_id_activities'), ondelete='SET NULL'),
