@@ -75,7 +75,10 @@ class HealthBot(commands.Bot):
             tree_cls=HealthTree,
             help_command=None,
             guild_ready_timeout=settings.guild_ready_timeout,
-            allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=True),
+            # Nobody is pinged unless a message says so (`Outgoing.allowed_mentions`, or
+            # `Delivery` naming the one person a private-thread message is for): text from
+            # people is in many messages, and a mention in it must never notify anyone.
+            allowed_mentions=discord.AllowedMentions.none(),
         )
         self.settings = settings
         self.db = db

@@ -39,6 +39,13 @@ class Outgoing:
         return kwargs
 
 
+def only(user_id: int) -> discord.AllowedMentions:
+    """Mentions that may notify only this person: what goes to someone's DM or private thread."""
+    return discord.AllowedMentions(
+        everyone=False, roles=False, users=[discord.Object(id=user_id)], replied_user=False
+    )
+
+
 class DeliveryError(Exception):
     """Neither a DM nor a private thread could reach the person."""
 
@@ -75,8 +82,10 @@ class Delivery:
             return "dm"
         thread = await self._private_thread(guild_id, user_id, contact)
         kwargs = message.send_kwargs()
-        # The mention makes Discord notify them; nobody else can see a private thread.
+        # The mention makes Discord notify them. Only they may be pinged: a ping in a private
+        # thread adds the person pinged, so a mention in someone's text must never count.
         kwargs["content"] = f"<@{user_id}> {message.content}".strip()
+        kwargs["allowed_mentions"] = only(user_id)
         await thread.send(**kwargs)
         return "thread"
 
@@ -92,7 +101,7 @@ class Delivery:
     async def _try_dm(self, guild_id: int, user_id: int, message: Outgoing) -> bool:
         try:
             user = self.client.get_user(user_id) or await self.client.fetch_user(user_id)
-            await user.send(**message.send_kwargs())
+            await user.send(**{**message.send_kwargs(), "allowed_mentions": only(user_id)})
         except discord.Forbidden as error:
             if error.code != DM_CLOSED:
                 raise

@@ -7,8 +7,6 @@ waitlist order is the sign-up id, assigned while the lock is held: arrival order
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -21,6 +19,7 @@ from bot.errors import Conflict, ConsentNeeded
 from bot.services import activities, outbox, programme
 from bot.services.activities import ActivityView
 from bot.services.outbox import OutboxKind
+from bot.services.spreadsheet import csv_text
 from db.models import Activity, Member, Signup
 
 PROMOTED = OutboxKind.SIGNUP_PROMOTED
@@ -269,23 +268,21 @@ async def attendees(session: AsyncSession, guild_id: int, activity_id: int) -> A
 
 
 def attendees_csv(found: Attendees) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        ["status", "waitlist_position", "discord_id", "name", "adjustments", "signed_up_utc"]
-    )
-    for person in [*found.confirmed, *found.waiting]:
-        writer.writerow(
+    """Everyone with a place, then the waiting list; text cells cannot run as formulas."""
+    return csv_text(
+        ["status", "waitlist_position", "discord_id", "name", "adjustments", "signed_up_utc"],
+        (
             [
                 person.status,
                 person.position or "",
                 person.user_id,
-                person.display_name or "",
-                person.adjustments or "",
+                person.display_name,
+                person.adjustments,
                 f"{person.signed_up_at:%Y-%m-%d %H:%M}",
             ]
-        )
-    return buffer.getvalue()
+            for person in [*found.confirmed, *found.waiting]
+        ),
+    )
 
 
 async def _promote(session: AsyncSession, activity: Activity, now: datetime) -> list[int]:

@@ -9,6 +9,8 @@ from discord import app_commands
 
 from bot.services import activity_lookup
 from bot.services.activity_lookup import RECENT, STARTED, UPCOMING, Scope
+from bot.ui import limits
+from bot.ui.text import plain
 
 if TYPE_CHECKING:
     from bot.client import HealthBot
@@ -41,13 +43,12 @@ class ActivityOption(app_commands.Transformer["HealthBot"]):
             found = await activity_lookup.search(
                 session, interaction.guild_id, value, bot.clock.now(), self.scope
             )
-        return [
-            app_commands.Choice(
-                name=f"{a.title} - {a.starts_at.astimezone(zone):%a %d %b %Y, %H:%M}"[:100],
-                value=str(a.id),
-            )
-            for a in found
-        ]
+        choices = []
+        for a in found[: limits.CHOICES]:
+            when = f" - {a.starts_at.astimezone(zone):%a %d %b %Y, %H:%M}"
+            title = plain(a.title, limits.CHOICE_NAME - len(when))
+            choices.append(app_commands.Choice(name=title + when, value=str(a.id)))
+        return choices
 
 
 # The id of an activity: open and not started (sign-ups, editing) ...

@@ -1,6 +1,11 @@
 """An activity's announcement, which two cogs share: activities posts it and signups changes its
 numbers. The embed, its Sign up / Withdraw / Add to calendar buttons, the words for when and how
-long, and the keeper that edits announcements to match the database."""
+long, and the keeper that edits announcements to match the database, and posts one again when a
+moderator deleted it (the coordinators are told).
+
+Titles, places, descriptions and reasons are people's text: they are shown with `shown` and
+`shown_line` (never a ping, a link or formatting) and the embed is built within Discord's limits.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +16,13 @@ from typing import TYPE_CHECKING, Protocol
 import discord
 from discord.utils import format_dt
 
+from bot.delivery import Outgoing
 from bot.services import activities
 from bot.services.activities import ActivityView
 from bot.services.vocabulary import kind_words
+from bot.ui import limits
 from bot.ui.custom_ids import CustomId, custom_id
+from bot.ui.text import shown, shown_line
 
 if TYPE_CHECKING:
     from bot.client import HealthBot
@@ -51,21 +59,34 @@ def when_words(activity: HasStart) -> str:
     return f"{format_dt(activity.starts_at, 'F')} ({format_dt(activity.starts_at, 'R')})"
 
 
+def place_words(place: str | None, default: str = "Online", limit: int | None = None) -> str:
+    """Where it happens, as text (a place is typed by people)."""
+    return shown_line(place, limit) if place else default
+
+
 def announcement_embed(activity: ActivityView) -> discord.Embed:
-    embed = discord.Embed(title=activity.title, description=activity.description)
+    description = (
+        shown(activity.description, limits.EMBED_DESCRIPTION) if activity.description else None
+    )
+    embed = discord.Embed(
+        title=shown_line(activity.title, limits.EMBED_TITLE), description=description
+    )
     embed.add_field(name="Kind", value=kind_words(activity.kind))
     embed.add_field(name="When", value=when_words(activity), inline=False)
     embed.add_field(name="How long", value=duration_words(activity.duration_minutes))
-    embed.add_field(name="Where", value=activity.place or "Online")
+    embed.add_field(name="Where", value=place_words(activity.place, limit=limits.FIELD_VALUE))
     if activity.lead_user_id is not None:
         embed.add_field(name="Lead", value=f"<@{activity.lead_user_id}>")
     embed.add_field(name="Places", value=places_line(activity), inline=False)
     if activity.cancelled:
+        reason = activity.cancel_reason
         embed.add_field(
-            name="Cancelled", value=activity.cancel_reason or "No reason given.", inline=False
+            name="Cancelled",
+            value=shown(reason, limits.FIELD_VALUE) if reason else "No reason given.",
+            inline=False,
         )
     embed.set_footer(text=f"Activity #{activity.id}")
-    return embed
+    return limits.fit_embed(embed)
 
 
 def announcement_view(activity: ActivityView) -> discord.ui.View | None:
@@ -99,32 +120,97 @@ class AnnouncementKeeper:
         self._running: set[int] = set()
         self._wanted: set[int] = set()
 
-    async def refresh(self, activity_id: int) -> None:
+    async def refresh(self, activity_id: int, *, tell_coordinators: bool = True) -> bool:
+        """Bring the announcement in step. True when it had been deleted and was posted again;
+        then, unless the caller tells a coordinator itself (`tell_coordinators=False`), the
+        activity's lead, or else each coordinator, gets a short note."""
         self._wanted.add(activity_id)
         if activity_id in self._running:
-            return
+            return False
         self._running.add(activity_id)
+        reposted: ActivityView | None = None
         try:
             while activity_id in self._wanted:
                 self._wanted.discard(activity_id)
-                await self._edit(activity_id)
+                reposted = await self._edit(activity_id) or reposted
         finally:
             self._running.discard(activity_id)
+        if reposted is not None and tell_coordinators:
+            await self._tell_coordinators(reposted)
+        return reposted is not None
 
-    async def _edit(self, activity_id: int) -> None:
+    async def _edit(self, activity_id: int) -> ActivityView | None:
+        """Edit the announcement; post it again if it is gone. The activity when reposted."""
         async with self.bot.db.sessions() as session:
             activity = await activities.view_by_id(session, activity_id)
         if activity is None or activity.announcement_message_id is None:
-            return
+            return None
         assert activity.announcement_channel_id is not None
         channel = self.bot.get_partial_messageable(activity.announcement_channel_id)
         message = channel.get_partial_message(activity.announcement_message_id)
         try:
             await message.edit(embed=announcement_embed(activity), view=announcement_view(activity))
+        except discord.NotFound:
+            return await self._repost(activity)
         except discord.HTTPException:
             log.warning(
                 "Could not update the announcement of activity %s", activity_id, exc_info=True
             )
+        return None
+
+    async def _repost(self, activity: ActivityView) -> ActivityView | None:
+        """Someone deleted the announcement: post it again (buttons included) and record it.
+        A cancelled activity needs no new announcement."""
+        if activity.cancelled:
+            return None
+        assert activity.announcement_channel_id is not None
+        channel = self.bot.get_partial_messageable(activity.announcement_channel_id)
+        try:
+            message = await channel.send(
+                embed=announcement_embed(activity), view=buttons(activity.id)
+            )
+        except discord.HTTPException:
+            log.warning(
+                "The announcement of activity %s is gone and could not be posted again",
+                activity.id,
+                exc_info=True,
+            )
+            return None
+        async with self.bot.db.sessions() as session, session.begin():
+            await activities.record_announcement(
+                session, activity.id, activity.announcement_channel_id, message.id
+            )
+        log.warning("The announcement of activity %s was deleted; posted it again", activity.id)
+        return activity
+
+    async def _tell_coordinators(self, activity: ActivityView) -> None:
+        """A note to the lead, or else to each coordinator, that the announcement was reposted."""
+        people = (
+            [activity.lead_user_id]
+            if activity.lead_user_id
+            else await self._coordinators(activity.guild_id)
+        )
+        note = Outgoing(content=reposted_note(activity))
+        for user_id in people:
+            try:
+                await self.bot.delivery.to_person(activity.guild_id, user_id, note)
+            except Exception:  # noqa: BLE001 - a note must never break a sign-up
+                log.warning("Could not tell %s about the reposted announcement", user_id)
+
+    async def _coordinators(self, guild_id: int) -> list[int]:
+        guild = self.bot.get_guild(guild_id)
+        role_id = (await self.bot.community(guild_id)).coordinator_role_id
+        role = guild.get_role(role_id) if guild and role_id else None
+        return [member.id for member in role.members] if role else []
+
+
+def reposted_note(activity: ActivityView) -> str:
+    """What a coordinator reads when an announcement had to be posted again."""
+    return (
+        f"The announcement of **{shown_line(activity.title, 120)}** (Activity #{activity.id}) "
+        f"was deleted, so I posted it again in <#{activity.announcement_channel_id}>. "
+        "Sign-ups are safe. To stop an activity, use `/activity cancel`."
+    )
 
 
 def keeper(bot: HealthBot) -> AnnouncementKeeper:

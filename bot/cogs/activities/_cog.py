@@ -21,8 +21,10 @@ from bot.services.activities import ActivityChanges, ActivityDraft, ActivityView
 from bot.services.signups import Attendee, Attendees
 from bot.services.vocabulary import ACTIVITY_KINDS as KINDS
 from bot.services.when import parse_when
+from bot.ui import limits
 from bot.ui.activity_option import ActivityArg
 from bot.ui.announcement import AnnouncementKeeper, announcement_embed, buttons
+from bot.ui.text import shown_line
 
 log = logging.getLogger(__name__)
 
@@ -92,12 +94,12 @@ class Activities(commands.Cog):
         if event_id is not None:
             async with self.bot.db.sessions() as session, session.begin():
                 await activities.record_scheduled_event(session, created.id, event_id)
-        await interaction.followup.send(
-            f"Posted **{created.title}** (Activity #{created.id}) in "
+        text = (
+            f"Posted **{shown_line(created.title)}** (Activity #{created.id}) in "
             f"<#{setup.announcements_channel_id}>. It starts {format_dt(created.starts_at, 'F')} "
-            f"({format_dt(created.starts_at, 'R')}).",
-            ephemeral=True,
+            f"({format_dt(created.starts_at, 'R')})."
         )
+        await interaction.followup.send(text + _events.place_note(created), ephemeral=True)
 
     async def _create_and_announce(
         self, guild_id: int, draft: ActivityDraft, channel_id: int, now: datetime
@@ -163,8 +165,15 @@ class Activities(commands.Cog):
             result = await activities.edit_activity(session, guild_id, activity, changes, now)
             promoted = await signups.fill_free_places(session, guild_id, activity, now)
         self.bot.outbox.wake()
-        await self._bring_in_step(interaction.guild, activity)
-        text = f"Saved. **{result.activity.title}** starts {format_dt(result.activity.starts_at, 'F')}."
+        reposted = await self._bring_in_step(interaction.guild, activity)
+        text = (
+            f"Saved. **{shown_line(result.activity.title)}** starts "
+            f"{format_dt(result.activity.starts_at, 'F')}."
+        )
+        if place is not None:
+            text += _events.place_note(result.activity)
+        if reposted:
+            text += _reposted(result.activity)
         if result.told:
             text += (
                 f" I am telling the {_people(result.told)} signed up or waiting about the change."
@@ -190,8 +199,8 @@ class Activities(commands.Cog):
         self.bot.outbox.wake()
         await self._bring_in_step(interaction.guild, activity)
         await interaction.followup.send(
-            f"**{result.activity.title}** is cancelled. I am telling the {_people(result.told)} "
-            "signed up or waiting.",
+            f"**{shown_line(result.activity.title)}** is cancelled. I am telling the "
+            f"{_people(result.told)} signed up or waiting.",
             ephemeral=True,
         )
 
@@ -205,9 +214,10 @@ class Activities(commands.Cog):
         async with self.bot.db.sessions() as session:
             found = await signups.attendees(session, interaction.guild_id, activity)
         data = signups.attendees_csv(found).encode()
+        name = limits.file_name(f"attendees-activity-{activity}", "csv")
         await interaction.response.send_message(
             embed=attendees_embed(found),
-            file=discord.File(io.BytesIO(data), filename=f"attendees-activity-{activity}.csv"),
+            file=discord.File(io.BytesIO(data), filename=name),
             ephemeral=True,
         )
 
@@ -227,41 +237,53 @@ class Activities(commands.Cog):
         else:
             await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
-    async def _bring_in_step(self, guild: discord.Guild, activity_id: int) -> None:
-        """The announcement and the scheduled event show what the database now says."""
-        await self.announcements.refresh(activity_id)
+    async def _bring_in_step(self, guild: discord.Guild, activity_id: int) -> bool:
+        """The announcement and the scheduled event show what the database now says. True
+        when the announcement had been deleted and was posted again (the caller says so)."""
+        reposted = await self.announcements.refresh(activity_id, tell_coordinators=False)
         async with self.bot.db.sessions() as session:
             view = await activities.get_activity(session, guild.id, activity_id)
         await _events.update_event(guild, view)
+        return reposted
 
 
 def attendees_embed(found: Attendees) -> discord.Embed:
     activity = found.activity
     embed = discord.Embed(
-        title=f"Attendees: {activity.title}",
+        title=f"Attendees: {shown_line(activity.title)}",
         description=f"{format_dt(activity.starts_at, 'F')}. {len(found.confirmed)} of "
         f"{activity.capacity} places taken, {len(found.waiting)} waiting.",
     )
     embed.add_field(name="Places", value=_names(found.confirmed), inline=False)
     embed.add_field(name="Waiting list, in order", value=_names(found.waiting), inline=False)
     embed.set_footer(text="Adjustments are for coordinators only. The file has everyone.")
-    return embed
+    return limits.fit_embed(embed)
 
 
 def _names(people: list[Attendee]) -> str:
+    """As many people as fit in one field, then how many more are in the file."""
     if not people:
         return "Nobody yet."
     lines = []
     for number, person in enumerate(people[:LIST_LIMIT], start=1):
         line = f"{number}. <@{person.user_id}>"
         if person.display_name:
-            line += f" ({person.display_name})"
+            line += f" ({shown_line(person.display_name, 100)})"
         if person.adjustments:
-            line += f". Helps them: {person.adjustments}"
+            line += f". Helps them: {shown_line(person.adjustments, 300)}"
         lines.append(line)
-    if len(people) > LIST_LIMIT:
-        lines.append(f"...and {len(people) - LIST_LIMIT} more in the file.")
-    return "\n".join(lines)[:1024]
+    return limits.lines_within(
+        lines,
+        limits.FIELD_VALUE,
+        lambda hidden: f"…and {hidden + len(people) - len(lines)} more in the file.",
+    )
+
+
+def _reposted(activity: ActivityView) -> str:
+    return (
+        f" The announcement had been deleted, so I posted it again in "
+        f"<#{activity.announcement_channel_id}>."
+    )
 
 
 def _people(count: int) -> str:

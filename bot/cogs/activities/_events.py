@@ -1,7 +1,9 @@
 """The Discord scheduled event that mirrors an activity, when the bot may manage events.
 
 A failure here never undoes the activity: the announcement is what people rely on, so a
-problem is logged and the activity stands.
+problem is logged and the activity stands. Every field is built within Discord's limits for
+events (name and location 100 characters, description 1,000); a place longer than an event
+takes is shortened there, and the coordinator is told (`place_note`).
 """
 
 from __future__ import annotations
@@ -12,20 +14,32 @@ from typing import Any
 import discord
 
 from bot.services.activities import ActivityView
+from bot.ui import limits
+from bot.ui.text import plain, shown
 
 log = logging.getLogger(__name__)
 
 
 def _details(activity: ActivityView) -> dict[str, Any]:
     details: dict[str, Any] = {
-        "name": activity.title,
+        "name": plain(activity.title, limits.EVENT_NAME),
         "start_time": activity.starts_at,
         "end_time": activity.ends_at,
-        "location": activity.place or "Online",
+        "location": plain(activity.place, limits.EVENT_LOCATION) if activity.place else "Online",
     }
     if activity.description:
-        details["description"] = activity.description[:1000]
+        details["description"] = shown(activity.description, limits.EVENT_DESCRIPTION)
     return details
+
+
+def place_note(activity: ActivityView) -> str:
+    """A sentence for the coordinator when the place is too long for the Discord event."""
+    if activity.place is None or len(activity.place) <= limits.EVENT_LOCATION:
+        return ""
+    return (
+        f" The place is longer than the {limits.EVENT_LOCATION} characters a Discord event "
+        "takes, so the event shows it cut short. The announcement shows all of it."
+    )
 
 
 async def create_event(guild: discord.Guild, activity: ActivityView) -> int | None:

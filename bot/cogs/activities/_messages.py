@@ -8,7 +8,8 @@ from bot.delivery import Outgoing
 from bot.services import activities, signups
 from bot.services.activities import ActivityView
 from bot.services.outbox import OutboxItem, OutboxKind
-from bot.ui.announcement import keeper, when_words
+from bot.ui.announcement import keeper, place_words, when_words
+from bot.ui.text import shown, shown_line
 
 
 class ActivityMessages:
@@ -27,8 +28,8 @@ class ActivityMessages:
             return None
         return Outgoing(
             content=(
-                f"**{activity.title}** has changed. It is now on {when_words(activity)}, "
-                f"at {activity.place or 'an online meeting'}. "
+                f"**{shown_line(activity.title)}** has changed. It is now on "
+                f"{when_words(activity)}, at {place_words(activity.place, 'an online meeting')}. "
                 "If you can no longer come, use `/withdraw` so someone else can have the place."
             )
         )
@@ -37,10 +38,10 @@ class ActivityMessages:
         activity = await self._still_theirs(item)
         if activity is None:
             return None
-        reason = f" The reason: {activity.cancel_reason}" if activity.cancel_reason else ""
+        reason = f" The reason: {shown(activity.cancel_reason)}" if activity.cancel_reason else ""
         return Outgoing(
             content=(
-                f"We are sorry: **{activity.title}** on {when_words(activity)} has been "
+                f"We are sorry: **{shown_line(activity.title)}** on {when_words(activity)} has been "
                 f"cancelled.{reason} Try `/activities` to see other ways to take part."
             )
         )

@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.services import activities
-from bot.ui.announcement import places_line, when_words
+from bot.ui import limits
+from bot.ui.announcement import place_words, places_line, when_words
 from bot.ui.base import GuardedButton
 from bot.ui.custom_ids import CustomId
+from bot.ui.text import shown_line
 
 if TYPE_CHECKING:
     from bot.client import HealthBot
@@ -35,15 +37,16 @@ async def listing_page(
     embed = discord.Embed(title=heading)
     for activity in found:
         embed.add_field(
-            name=activity.title,
+            name=shown_line(activity.title, limits.FIELD_NAME),
             value=(
                 f"{when_words(activity)}\n{activity.kind.capitalize()}, "
-                f"{activity.place or 'online'}. {places_line(activity)}.\n"
+                f"{place_words(activity.place, 'online', 300)}. {places_line(activity)}.\n"
                 f"Sign up with `/signup` (Activity #{activity.id})."
             ),
             inline=False,
         )
     embed.set_footer(text=f"Page {page + 1} of {pages}")
+    embed = limits.fit_embed(embed)
     if pages == 1:
         return embed, None
     view = discord.ui.View(timeout=None)

@@ -12,9 +12,14 @@ from bot.client import HealthBot
 from bot.cogs.signups import _views as ui
 from bot.services import signups
 from bot.services.signups import MySignup
+from bot.ui import limits
 from bot.ui.activity_option import ActivityArg
+from bot.ui.announcement import place_words
+from bot.ui.text import shown_line
 
 Interaction = discord.Interaction[HealthBot]
+# How much of /mine the sign-ups may take, so the other sections still fit in one message.
+SIGNUPS_ROOM = 1200
 
 
 class Signups(commands.Cog):
@@ -43,7 +48,8 @@ class Signups(commands.Cog):
             text = await section(guild_id, user_id)
             if text:
                 parts.append(text)
-        await interaction.response.send_message("\n\n".join(parts), ephemeral=True)
+        text = limits.lines_within("\n\n".join(parts).split("\n"), limits.CONTENT)
+        await interaction.response.send_message(text, ephemeral=True)
 
     async def signups_section(self, guild_id: int, user_id: int) -> str:
         async with self.bot.db.sessions() as session:
@@ -53,7 +59,12 @@ class Signups(commands.Cog):
                 "**Your activities**\nYou are not signed up for anything coming up. "
                 "Try `/activities` to see what you could join."
             )
-        return "**Your activities**\n" + "\n".join(_line(mine) for mine in found)
+        lines = [_line(mine) for mine in found]
+        return "**Your activities**\n" + limits.lines_within(
+            lines,
+            SIGNUPS_ROOM,
+            lambda hidden: f"…and {hidden} more. See them all with `/activities`.",
+        )
 
     async def after_consent(self, interaction: Interaction, arg: str) -> None:
         await ui.sign_up(interaction, int(arg), after_consent=True)
@@ -64,7 +75,8 @@ class Signups(commands.Cog):
 
 def _line(mine: MySignup) -> str:
     activity = mine.activity
-    where = f"{format_dt(activity.starts_at, 'F')}, {activity.place or 'online'}"
+    where = f"{format_dt(activity.starts_at, 'F')}, {place_words(activity.place, 'online', 200)}"
+    title = shown_line(activity.title)
     if mine.position is None:
-        return f"- **{activity.title}**, {where}: you have a place."
-    return f"- **{activity.title}**, {where}: number {mine.position} on the waiting list."
+        return f"- **{title}**, {where}: you have a place."
+    return f"- **{title}**, {where}: number {mine.position} on the waiting list."

@@ -7,6 +7,7 @@ from bot.delivery import Outgoing
 from bot.services import activities, signups
 from bot.services.outbox import OutboxItem, OutboxKind
 from bot.ui.announcement import when_words
+from bot.ui.text import shown_line
 
 
 class SignupMessages:
@@ -28,7 +29,7 @@ class SignupMessages:
             return None
         return Outgoing(
             content=(
-                f"Good news: a place has come up at **{activity.title}** on "
+                f"Good news: a place has come up at **{shown_line(activity.title)}** on "
                 f"{when_words(activity)}, and it is yours. If you can no longer come, "
                 "use `/withdraw` so the next person can have it."
             )

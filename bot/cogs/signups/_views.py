@@ -15,6 +15,7 @@ from bot.ui.announcement import ACTIVITY_FIELDS, BUTTON_LABELS, keeper, when_wor
 from bot.ui.base import GuardedButton
 from bot.ui.consent import AfterConsent, show_consent_card
 from bot.ui.custom_ids import CustomId
+from bot.ui.text import shown_line
 
 if TYPE_CHECKING:
     from bot.client import HealthBot
@@ -62,12 +63,12 @@ async def sign_up(
     activity = result.activity
     if result.position is None:
         text = (
-            f"You have a place at **{activity.title}** on {when_words(activity)}. "
+            f"You have a place at **{shown_line(activity.title)}** on {when_words(activity)}. "
             "If you can no longer come, press Withdraw on the announcement or use `/withdraw`."
         )
     else:
         text = (
-            f"**{activity.title}** is full, so you are number {result.position} on the waiting "
+            f"**{shown_line(activity.title)}** is full, so you are number {result.position} on the waiting "
             "list. If a place comes up it is yours, and we will tell you."
         )
     if after_consent:  # the answer replaces the consent card
@@ -85,7 +86,7 @@ async def withdraw(interaction: discord.Interaction[HealthBot], activity_id: int
         result = await signups.withdraw(
             session, interaction.guild_id, activity_id, interaction.user.id, bot.clock.now()
         )
-    title = result.activity.title
+    title = shown_line(result.activity.title)
     if result.had_place:
         text = f"You have given up your place at **{title}**. Thank you for letting us know."
         if result.promoted_user_id is not None:
@@ -104,7 +105,7 @@ async def send_calendar(interaction: discord.Interaction[HealthBot], activity_id
         activity = await activities.get_activity(session, interaction.guild_id, activity_id)
     ics = calendar.ics_for(activity, bot.clock.now())
     await interaction.response.send_message(
-        f"Here is **{activity.title}** for your calendar. Open the file to add it.",
+        f"Here is **{shown_line(activity.title)}** for your calendar. Open the file to add it.",
         file=discord.File(io.BytesIO(ics.encode()), filename=calendar.file_name(activity)),
         ephemeral=True,
     )
