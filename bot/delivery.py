@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services import contacts
 from bot.services.community import CommunitySetup
+from bot.ui import limits
+from bot.ui.text import plain
 
 log = logging.getLogger(__name__)
 
@@ -126,11 +128,11 @@ class Delivery:
                 f"user {user_id} cannot get DMs and guild {guild_id} has no welcome or "
                 "announcements channel for private threads (set one with /setup)"
             )
-        name = (
-            contact.display_name if contact and contact.display_name else "You"
-        ) + " and the coordinators"
+        person = contact.display_name if contact and contact.display_name else "You"
+        suffix = " and the coordinators"
+        name = plain(person, limits.THREAD_NAME - len(suffix)) + suffix
         thread = await parent.create_thread(
-            name=name[:100], type=discord.ChannelType.private_thread, invitable=False
+            name=name, type=discord.ChannelType.private_thread, invitable=False
         )
         await thread.add_user(discord.Object(id=user_id))
         if contact is not None:

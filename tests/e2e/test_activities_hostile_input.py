@@ -9,6 +9,7 @@ import csv
 import io
 from datetime import timedelta
 
+from bot.delivery import Outgoing
 from bot.services import activities, consent, membership, signups
 from bot.services.activities import ActivityDraft
 from bot.services.membership import ProfileForm
@@ -284,3 +285,23 @@ async def test_a_place_too_long_for_the_event_is_shortened_there_and_the_coordin
     assert "event shows it cut short" in reply.text
     event = next(e for e in sim.scheduled_events(community.guild) if e["name"] == "Long place")
     assert len(event["entity_metadata"]["location"]) <= 100
+
+
+async def test_a_mention_in_a_message_to_a_private_thread_adds_nobody_to_it(
+    sim: DiscordSimulator, community: Community, running: RunningBot
+) -> None:
+    """Delivery's own lock, without any escaping: only the thread's person may be pinged."""
+    outsider = community.new_citizen("gate_crasher")
+    owner = community.new_citizen("thread_owner")
+    sim.refuse_dms(owner)
+    await running.bot.delivery.to_person(
+        community.guild.id, owner.id, Outgoing(content=f"Hello <@{outsider.id}> @everyone")
+    )
+    told = await sim.wait_for(
+        lambda: sim.find_message(contains=f"Hello <@{outsider.id}>"), what="the thread message"
+    )
+    thread = sim.state.channels[told.channel_id]
+    members = [user.id for user in sim.thread_members(thread) if user.id != sim.bot_user.id]
+    assert members == [owner.id]
+    assert [user.id for user in told.pinged_users] == [owner.id]
+    assert not told.mention_everyone
