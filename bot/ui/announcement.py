@@ -194,8 +194,10 @@ class AnnouncementKeeper:
         for user_id in people:
             try:
                 await self.bot.delivery.to_person(activity.guild_id, user_id, note)
-            except Exception:  # noqa: BLE001 - a note must never break a sign-up
-                log.warning("Could not tell %s about the reposted announcement", user_id)
+            except Exception:  # a note must never break a sign-up
+                log.warning(
+                    "Could not tell %s about the reposted announcement", user_id, exc_info=True
+                )
 
     async def _coordinators(self, guild_id: int) -> list[int]:
         guild = self.bot.get_guild(guild_id)
