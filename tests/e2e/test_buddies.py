@@ -34,9 +34,9 @@ async def join(
     agree = button(card.original, "agree")
     prompt = await sim.click(user, card.original, agree)
     assert prompt.original is not None
-    await sim.select(user, prompt.original, "buddy:profile:interests", ["research", "policy"])
-    await sim.select(user, prompt.original, "buddy:profile:times", ["weekday_evenings"])
-    saved = await sim.click(user, prompt.original, "buddy:profile:save")
+    await sim.choose(user, prompt.original, "What interests you?", ["Research", "Policy"])
+    await sim.choose(user, prompt.original, "When are you usually free?", ["Weekday evenings"])
+    saved = await sim.click(user, prompt.original, button(prompt.original, "profile:save"))
     return saved.text
 
 

@@ -8,10 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.errors import UserFacingError
 from bot.services import feedback
 from bot.services.feedback import ActivityInfo, FormAnswers
-from bot.ui.base import GuardedButton, GuardedModal
-from bot.ui.custom_ids import CustomId, custom_id
+from bot.ui.base import GuardedButton, PersistentModal
+from bot.ui.custom_ids import CustomId
+from bot.ui.limits import CONTENT, MODAL_TITLE, fit
+from bot.ui.reply import reply
+from bot.ui.text import plain, shown, shown_line
 
 if TYPE_CHECKING:
     from bot.client import HealthBot
@@ -64,18 +68,20 @@ async def open_form(interaction: discord.Interaction[HealthBot], activity_id: in
         activity = await feedback.check_can_give(
             session, activity_id, interaction.user.id, bot.clock.now()
         )
-    await interaction.response.send_modal(FeedbackForm(activity))
+    await interaction.response.send_modal(FeedbackForm(activity.id, activity.title))
 
 
-class FeedbackForm(GuardedModal):
-    def __init__(self, activity: ActivityInfo) -> None:
-        title = f"Feedback: {activity.title}"
+class FeedbackForm(PersistentModal, prefix=CustomId.FEEDBACK_FORM, fields=r"(?P<activity>[0-9]+)"):
+    """The feedback form. It is answered by its custom id (`PersistentModal`), so a form opened
+    before a restart is still saved after it; when it cannot be saved (the activity was
+    cancelled, or the form was already sent), the person gets their own words back to keep."""
+
+    def __init__(self, activity_id: int, title: str = "") -> None:
         super().__init__(
-            title=title if len(title) <= 45 else title[:44] + "…",
-            custom_id=custom_id(CustomId.FEEDBACK_FORM, activity.id),
-            timeout=30 * 60,
+            activity_id,
+            title=plain(f"Feedback: {title}", MODAL_TITLE) if title else "Feedback",
         )
-        self.activity = activity
+        self.activity_id = activity_id
         self.rating: discord.ui.Select[Any] = discord.ui.Select(
             custom_id="rating",
             placeholder="Pick 1 to 5",
@@ -101,6 +107,12 @@ class FeedbackForm(GuardedModal):
             )
         )
 
+    @classmethod
+    async def restore(
+        cls, interaction: discord.Interaction[Any], match: re.Match[str]
+    ) -> FeedbackForm:
+        return cls(int(match["activity"]))
+
     async def on_submit(self, interaction: discord.Interaction[HealthBot]) -> None:  # type: ignore[override]
         bot = interaction.client
         answers = FormAnswers(
@@ -109,16 +121,39 @@ class FeedbackForm(GuardedModal):
             to_change=self.to_change.value,
             anonymous=self.anonymous.value,
         )
-        async with bot.db.sessions() as session, session.begin():
-            await feedback.submit_form(
-                session, self.activity.id, interaction.user.id, answers, bot.clock.now()
-            )
+        try:
+            async with bot.db.sessions() as session, session.begin():
+                activity = await feedback.submit_form(
+                    session, self.activity_id, interaction.user.id, answers, bot.clock.now()
+                )
+        except UserFacingError as error:
+            await reply(interaction, kept_answers(error.message, answers))
+            return
         how = "without your name" if answers.anonymous else "with your name"
-        await interaction.response.send_message(
-            f"Thank you. Your feedback on **{self.activity.title}** is saved {how}. "
+        await reply(
+            interaction,
+            f"Thank you. Your feedback on **{shown_line(activity.title, 200)}** is saved {how}. "
             "Coordinators read every answer.",
-            ephemeral=True,
         )
+
+
+def kept_answers(refusal: str, answers: FormAnswers) -> str:
+    """A refusal of a form, with what the person wrote given back to them (privately) so their
+    words are not lost: they can copy them into a new form or a message to a coordinator."""
+    written = [
+        (label, text.strip())
+        for label, text in (
+            ("What worked", answers.worked),
+            ("What could we change", answers.to_change),
+        )
+        if text.strip()
+    ]
+    if not written:
+        return fit(refusal, CONTENT)
+    intro = f"{fit(refusal, 600)}\nHere is what you wrote, so you can keep it:"
+    room = (CONTENT - len(intro) - 40) // len(written)
+    quoted = [f"**{label}:**\n{shown(text, room)}" for label, text in written]
+    return fit("\n".join([intro, *quoted]), CONTENT)
 
 
 def _long_answer(custom_id: str, placeholder: str) -> discord.ui.TextInput[Any]:
