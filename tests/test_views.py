@@ -36,9 +36,9 @@ def offending(classes: list[type]) -> list[str]:
     """The views and modals that would be lost at a restart without a word."""
     bad = []
     for cls in classes:
-        if issubclass(cls, discord.ui.Modal) and not issubclass(cls, PersistentModal):
-            bad.append(cls.__qualname__)
-        elif issubclass(cls, discord.ui.View) and not issubclass(cls, ExpiringView):
+        if (issubclass(cls, discord.ui.Modal) and not issubclass(cls, PersistentModal)) or (
+            issubclass(cls, discord.ui.View) and not issubclass(cls, ExpiringView)
+        ):
             bad.append(cls.__qualname__)
     return bad
 

@@ -12,8 +12,8 @@ view and modal the bot defines):
 
 from __future__ import annotations
 
-import re
 import logging
+import re
 from typing import Any, ClassVar, Self, cast
 
 import discord

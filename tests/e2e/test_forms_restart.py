@@ -11,7 +11,7 @@ import pytest
 from bot.services import buddies, membership
 from discord_sim import DiscordSimulator, SimInteraction, SimMessage
 from tests.e2e.harness import Community, RunningBot, bot_settings, start_bot
-from tests.e2e.test_feedback import activity_with, dm_containing, responses
+from tests.e2e.test_feedback import activity_with, responses
 from tests.e2e.test_membership import PROFILE
 
 

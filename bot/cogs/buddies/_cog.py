@@ -21,7 +21,7 @@ from bot.cogs.buddies._views import (
     plan_of,
     profile_prompt,
 )
-from bot.errors import InvalidInput, NotFound
+from bot.errors import NotFound
 from bot.permissions import coordinator_only
 from bot.services import buddies
 from bot.services.buddies import Overview, Pair, Status

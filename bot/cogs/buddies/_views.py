@@ -19,7 +19,7 @@ from bot.services.buddies import Answer, EndReason, Plan
 from bot.services.vocabulary import AVAILABILITY, INTEREST_KINDS, kind_words
 from bot.settings import BuddySettings
 from bot.ui.base import GuardedButton, GuardedMenu
-from bot.ui.custom_ids import CustomId, custom_id
+from bot.ui.custom_ids import CustomId
 
 if TYPE_CHECKING:
     from bot.client import HealthBot
