@@ -79,3 +79,29 @@ def test_a_persistent_modal_is_never_kept_in_discord_pys_memory() -> None:
     assert form.is_finished()
     assert form.timeout is None
     assert form.custom_id == "membership:profile"
+
+
+class _Message:
+    """Stands in for the message a view was sent on: records the edit."""
+
+    def __init__(self) -> None:
+        self.edits: list[dict[str, object]] = []
+
+    async def edit(self, **changes: object) -> None:
+        self.edits.append(changes)
+
+
+async def test_an_expiring_view_disables_its_items_and_says_so_when_it_times_out() -> None:
+    class Short(ExpiringView):
+        expired_text = "This menu has expired. Please run /x again."
+
+        def __init__(self) -> None:
+            super().__init__(timeout=60)
+            self.add_item(discord.ui.Button(label="Go", custom_id="short:go"))
+
+    view = Short()
+    message = _Message()
+    view.message = message  # type: ignore[assignment]
+    await view.on_timeout()
+    assert message.edits == [{"content": Short.expired_text, "view": view}]
+    assert all(getattr(item, "disabled", False) for item in view.children)

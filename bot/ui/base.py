@@ -17,6 +17,7 @@ import re
 from typing import Any, ClassVar, Self, cast
 
 import discord
+from discord.ext import commands
 
 from bot.reporting import report_error
 from bot.ui.custom_ids import CustomId, custom_id
@@ -90,8 +91,8 @@ class GuardedMenu(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"(?!
 class ExpiringView(GuardedView):
     """A view kept only in memory, so it cannot outlive the bot: after `timeout` seconds (a
     subclass must say how long, and what the message then says in `expired_text`) its items
-    are disabled and the message tells the person what to do instead. Call `attach(message)`
-    (or let `bot.ui.reply` do it) so the view knows which message to edit."""
+    are disabled and the message tells the person what to do instead. Set `view.interaction`
+    (the interaction it was sent in answer to) or `view.message` so it knows what to edit."""
 
     expired_text: ClassVar[str]
 
@@ -165,7 +166,7 @@ class PersistentModal(GuardedModal):
             await self.on_error(interaction, error)
 
 
-def register_modal(bot: discord.Client, cls: type[PersistentModal]) -> None:
+def register_modal(bot: commands.Bot, cls: type[PersistentModal]) -> None:
     """Answer every submit of `cls`'s form from now on, whenever it was opened."""
 
     async def on_interaction(interaction: discord.Interaction[Any]) -> None:
