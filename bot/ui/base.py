@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+import weakref
 from typing import Any, ClassVar, Self, cast
 
 import discord
@@ -166,24 +167,47 @@ class PersistentModal(GuardedModal):
             await self.on_error(interaction, error)
 
 
-def register_modal(bot: commands.Bot, cls: type[PersistentModal]) -> None:
-    """Answer every submit of `cls`'s form from now on, whenever it was opened."""
+FORM_EXPIRED = (
+    "This form is from an older version of the bot, so nothing was saved. "
+    "Please run the command again to get a new form."
+)
+_forms: weakref.WeakKeyDictionary[commands.Bot, list[type[PersistentModal]]] = (
+    weakref.WeakKeyDictionary()
+)
 
-    async def on_interaction(interaction: discord.Interaction[Any]) -> None:
-        if interaction.type is not discord.InteractionType.modal_submit:
-            return
-        data = cast("dict[str, Any]", interaction.data or {})
-        match = cls.template.fullmatch(str(data.get("custom_id", "")))
+
+def register_modal(bot: commands.Bot, cls: type[PersistentModal]) -> None:
+    """Answer every submit of `cls`'s form from now on, whenever it was opened. A submitted
+    form no registered class knows (its kind was retired) gets `FORM_EXPIRED`, never silence."""
+    if bot not in _forms:
+        _forms[bot] = []
+
+        async def on_interaction(interaction: discord.Interaction[Any]) -> None:
+            if interaction.type is discord.InteractionType.modal_submit:
+                await _answer_form(interaction, _forms.get(bot, []))
+
+        bot.add_listener(on_interaction, "on_interaction")
+    _forms[bot].append(cls)
+
+
+async def _answer_form(
+    interaction: discord.Interaction[Any], forms: list[type[PersistentModal]]
+) -> None:
+    data = cast("dict[str, Any]", interaction.data or {})
+    submitted = str(data.get("custom_id", ""))
+    for cls in forms:
+        match = cls.template.fullmatch(submitted)
         if match is None:
-            return
+            continue
         try:
             modal = await cls.restore(interaction, match)
         except Exception as error:  # noqa: BLE001  # isolation boundary, as in `answer`
             await report_error(interaction, error)
             return
         await modal.answer(interaction)
-
-    bot.add_listener(on_interaction, "on_interaction")
+        return
+    log.info("A form nobody answers any more was submitted (custom id %r)", submitted[:100])
+    await interaction.response.send_message(FORM_EXPIRED, ephemeral=True)
 
 
 class GuardedButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(?!)"):

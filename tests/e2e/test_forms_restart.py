@@ -107,3 +107,17 @@ async def test_a_feedback_form_that_cannot_be_saved_gives_the_words_back(
     assert "already sent the feedback form" in refused.text
     assert "More \\*\\*breaks\\*\\*" in refused.text
     assert not original(refused).mention_everyone
+
+
+async def test_a_form_of_a_kind_the_bot_no_longer_has_is_answered_with_expired(
+    sim: DiscordSimulator, community: Community, bots: list[RunningBot]
+) -> None:
+    user = community.new_citizen("retired_form")
+    card = await sim.slash(community.guild, user, "join")
+    form = await sim.click(user, original(card), "consent:agree:join:")
+    assert form.modal is not None
+    assert form.response is not None  # as if sent by an older version of the bot:
+    form.response["data"]["custom_id"] = "retired:form:1"
+    answered = await sim.submit_modal(form, PROFILE)
+    assert answered.ephemeral
+    assert "Please run the command again" in answered.text
