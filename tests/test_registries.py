@@ -13,7 +13,7 @@ from bot.app import build_bot
 from bot.client import HealthBot, cog_extensions
 from bot.services.outbox import OutboxKind
 from bot.settings import get_settings
-from bot.ui.base import GuardedButton
+from bot.ui.base import GuardedButton, GuardedMenu
 from bot.ui.consent import AfterConsent
 from bot.ui.custom_ids import CustomId
 from db.engine import Database
@@ -58,7 +58,8 @@ def registered_buttons(bot: HealthBot) -> list[type]:
 async def test_every_button_uses_the_guarded_base(loaded_bot: HealthBot) -> None:
     registered = registered_buttons(loaded_bot)
     assert registered
-    assert [item for item in registered if not issubclass(item, GuardedButton)] == []
+    guarded = (GuardedButton, GuardedMenu)
+    assert [item for item in registered if not issubclass(item, guarded)] == []
 
 
 async def test_every_button_has_its_own_prefix(loaded_bot: HealthBot) -> None:

@@ -12,7 +12,7 @@ from enum import StrEnum
 
 
 class CustomId(StrEnum):
-    # Buttons (DynamicItems, matched after restarts).
+    # Buttons and menus (DynamicItems, matched after restarts).
     CONSENT_AGREE = "consent:agree"
     CONSENT_NOT_NOW = "consent:no"
     ACTIVITY = "activity"
@@ -21,6 +21,9 @@ class CustomId(StrEnum):
     BUDDY_CHECKIN = "buddy:checkin"
     BUDDY_PROPOSAL = "buddy:proposal"
     BUDDY_END = "buddy:end"
+    BUDDY_PROFILE_INTERESTS = "buddy:profile:interests"
+    BUDDY_PROFILE_TIMES = "buddy:profile:times"
+    BUDDY_PROFILE_SAVE = "buddy:profile:save"
     FEEDBACK_QUICK = "feedback:quick"
     FEEDBACK_MORE = "feedback:more"
     GET_STARTED = "membership:get_started"

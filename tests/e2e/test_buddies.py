@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.cogs.buddies._cog import Buddies
+from bot.ui.text import shown_line
 from db.models import BuddyEnrolment
 from discord_sim import DiscordSimulator, SimChannel, SimMessage, SimUser
 from discord_sim import permissions as perm
@@ -34,9 +35,9 @@ async def join(
     agree = button(card.original, "agree")
     prompt = await sim.click(user, card.original, agree)
     assert prompt.original is not None
-    await sim.select(user, prompt.original, "buddy:profile:interests", ["research", "policy"])
-    await sim.select(user, prompt.original, "buddy:profile:times", ["weekday_evenings"])
-    saved = await sim.click(user, prompt.original, "buddy:profile:save")
+    await sim.choose(user, prompt.original, "What interests you?", ["Research", "Policy"])
+    await sim.choose(user, prompt.original, "When are you usually free?", ["Weekday evenings"])
+    saved = await sim.click(user, prompt.original, button(prompt.original, "save"))
     return saved.text
 
 
@@ -346,8 +347,10 @@ async def test_each_person_is_introduced_directly_when_no_private_thread_can_be_
         await sim.slash(community.guild, community.coordinator, "buddy pair", {})
         # People waiting from earlier tests may be matched first, so follow the introduction.
         to_newcomer = await dm_containing(sim, newcomer, "Meet your buddy")
-        their_buddy = next(u for u in community.citizens if u.mention in to_newcomer.text)
-        to_their_buddy = await dm_containing(sim, their_buddy, newcomer.mention)
+        their_buddy = next(
+            u for u in community.citizens if f"**{shown_line(u.name)}**" in to_newcomer.text
+        )
+        to_their_buddy = await dm_containing(sim, their_buddy, f"**{shown_line(newcomer.name)}**")
         assert "Meet your newcomer" in to_their_buddy.text
         assert "You both care about research and policy" in to_newcomer.text
         assert pair_thread(community, their_buddy, newcomer) is None

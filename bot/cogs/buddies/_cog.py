@@ -13,18 +13,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.client import HealthBot
 from bot.cogs.buddies._messages import COORDINATORS_THREAD
-from bot.cogs.buddies._views import PROFILE_QUESTION, ProfilePrompt, end_pair_view, plan_of
-from bot.errors import InvalidInput, NotFound
+from bot.cogs.buddies._views import (
+    PROFILE_QUESTION,
+    Picks,
+    end_pair_view,
+    join_programme,
+    plan_of,
+    profile_prompt,
+)
+from bot.errors import NotFound
 from bot.permissions import coordinator_only
 from bot.services import buddies
 from bot.services.buddies import Overview, Pair, Status
 from bot.ui.consent import AfterConsent, require_consent
+from bot.ui.limits import FIELD_VALUE, lines_within
 from bot.ui.reply import reply
 
 log = logging.getLogger(__name__)
 
 WEEKLY_JOB = "buddies-weekly"
-LIST_LIMIT = 15  # lines per section of /buddy list, to stay within Discord's limits
 
 
 @app_commands.guild_only()
@@ -60,48 +67,10 @@ class Buddies(commands.GroupCog, group_name="buddy", group_description="The budd
         async with self.bot.db.sessions() as session:
             ready = await buddies.has_profile(session, interaction.guild_id, interaction.user.id)
         if ready:
-            await self._reply(interaction, await self._join(interaction, role, int(places)))
+            await self._reply(interaction, await join_programme(interaction, role, int(places)))
             return
 
-        async def save(
-            ix: discord.Interaction[HealthBot], interests: list[str], times: list[str]
-        ) -> None:
-            assert ix.guild_id is not None
-            if not interests or not times:
-                raise InvalidInput(
-                    "Please pick at least one interest and one time you are usually free."
-                )
-            async with self.bot.db.sessions() as session, session.begin():
-                await buddies.save_profile(session, ix.guild_id, ix.user.id, interests, times)
-            await ix.response.edit_message(
-                content=await self._join(ix, role, int(places)), view=None
-            )
-
-        prompt = ProfilePrompt(interaction.user.id, save)
-        await self._reply(interaction, PROFILE_QUESTION, prompt)
-
-    async def _join(
-        self, interaction: discord.Interaction[HealthBot], role: str, places: int
-    ) -> str:
-        assert interaction.guild_id is not None
-        async with self.bot.db.sessions() as session, session.begin():
-            await buddies.join(
-                session,
-                interaction.guild_id,
-                interaction.user.id,
-                role,
-                places,
-                self.bot.clock.now(),
-            )
-        if role == "buddy":
-            return (
-                f"Thank you for offering to be a buddy. You could be paired with up to {places} "
-                "newcomers. We pair people every week and introduce you in a private thread."
-            )
-        return (
-            "Welcome to the buddy programme. You are on the list for a buddy. We pair people "
-            "every week and introduce you in a private thread. `/buddy status` shows where you are."
-        )
+        await self._reply(interaction, PROFILE_QUESTION, profile_prompt(Picks(role, int(places))))
 
     @staticmethod
     async def _reply(
@@ -249,10 +218,7 @@ def _pair_line(pair: Pair, user_id: int) -> str:
 
 def overview_embed(found: Overview) -> discord.Embed:
     def section(lines: list[str]) -> str:
-        shown = lines[:LIST_LIMIT]
-        if len(lines) > LIST_LIMIT:
-            shown.append(f"and {len(lines) - LIST_LIMIT} more")
-        return "\n".join(shown) or "None"
+        return lines_within(lines, FIELD_VALUE) or "None"  # "…and N more" past what fits
 
     def pair_line(pair: Pair) -> str:
         since = f" since {format_dt(pair.started_at, 'D')}" if pair.started_at else ""

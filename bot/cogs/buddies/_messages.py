@@ -22,6 +22,7 @@ from bot.cogs.buddies._views import checkin_view, proposal_view
 from bot.delivery import Outgoing
 from bot.services import buddies, outbox
 from bot.services.outbox import OutboxItem, OutboxKind
+from bot.ui.text import shown, shown_line
 
 if TYPE_CHECKING:
     from bot.client import HealthBot
@@ -62,9 +63,16 @@ class BuddyMessages:
             return None
         try:
             thread = await self._pair_thread(item.guild_id, pair)
+            # The thread is the two of theirs: they (and nobody else) may be pinged.
+            people = [
+                discord.Object(id=pair.buddy_user_id),
+                discord.Object(id=pair.newcomer_user_id),
+            ]
             await thread.send(
                 intro_text(pair),
-                allowed_mentions=discord.AllowedMentions(users=True),
+                allowed_mentions=discord.AllowedMentions(
+                    everyone=False, roles=False, users=people, replied_user=False
+                ),
             )
         except (discord.HTTPException, LookupError) as error:
             log.warning("No buddy thread for pair %s (%r); introducing each person", pair.id, error)
@@ -106,12 +114,25 @@ class BuddyMessages:
             return None
         other = pair.other(item.user_id)
         role = "buddy" if other == pair.buddy_user_id else "newcomer"
+        # This may land in the person's own private thread: the other person is named, never
+        # mentioned (a mention there would ping them and could add them to it).
         return Outgoing(
             content=(
-                f"Meet your {role}, <@{other}>. {pair.reason}\n"
-                f"Send them a message to say hello. Some ideas to start:\n{_starters()}"
-            )
+                f"Meet your {role}, **{self.name_of(item.guild_id, other)}**. "
+                f"{shown(pair.reason, 600)}\n"
+                "Send them a message to say hello: `/buddy status` shows who they are. "
+                f"Some ideas to start:\n{_starters()}"
+            ),
+            allowed_mentions=discord.AllowedMentions.none(),
         )
+
+    def name_of(self, guild_id: int, user_id: int) -> str:
+        """A person's name as text (never a mention), safe to show."""
+        guild = self.bot.get_guild(guild_id)
+        member = guild.get_member(user_id) if guild is not None else None
+        if member is None:
+            return "your match"
+        return shown_line(member.display_name, 100)
 
     async def proposal(self, item: OutboxItem) -> Outgoing | None:
         pair = await self._pair(item)
@@ -124,7 +145,7 @@ class BuddyMessages:
             title=f"Buddy proposal #{pair.id}",
             description=(
                 f"Buddy: <@{pair.buddy_user_id}>\nNewcomer: <@{pair.newcomer_user_id}>\n"
-                f"Why: {pair.reason}"
+                f"Why: {shown(pair.reason, 1000)}"
             ),
         )
         return Outgoing(
@@ -218,10 +239,11 @@ class BuddyMessages:
             return None
         return Outgoing(
             content=(
-                f"Have you talked with <@{pair.other(item.user_id)}> yet? "
-                "Whatever the answer, that is fine. Press a button to let us know."
+                f"Have you talked with **{self.name_of(item.guild_id, pair.other(item.user_id))}** "
+                "yet? Whatever the answer, that is fine. Press a button to let us know."
             ),
             view=checkin_view(pair.id),
+            allowed_mentions=discord.AllowedMentions.none(),
         )
 
     async def thanks(self, item: OutboxItem) -> Outgoing | None:
@@ -262,7 +284,7 @@ def intro_text(pair: buddies.Pair) -> str:
     return (
         f"Hello <@{pair.buddy_user_id}> and <@{pair.newcomer_user_id}>! "
         f"<@{pair.buddy_user_id}> is your buddy, <@{pair.newcomer_user_id}>.\n"
-        f"**Why you were paired:** {pair.reason}\n"
+        f"**Why you were paired:** {shown(pair.reason, 600)}\n"
         f"This thread is just for the two of you (and the coordinators). Some ideas to start:\n"
         f"{_starters()}\n"
         "We will check in with you both soon to see how it is going."

@@ -7,18 +7,18 @@ still works after a restart; an old one gets a kind answer and changes nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
-from bot.errors import NotAllowed
+from bot.errors import InvalidInput, NotAllowed
 from bot.permissions import is_coordinator
 from bot.services import buddies
 from bot.services.buddies import Answer, EndReason, Plan
 from bot.services.vocabulary import AVAILABILITY, INTEREST_KINDS, kind_words
 from bot.settings import BuddySettings
-from bot.ui.base import GuardedButton, GuardedView
+from bot.ui.base import GuardedButton, GuardedMenu
 from bot.ui.custom_ids import CustomId
 
 if TYPE_CHECKING:
@@ -47,8 +47,6 @@ END_CHOICES: dict[str, tuple[str, str]] = {
 }
 INTEREST_WORDS = {kind: kind_words(kind) for kind in INTEREST_KINDS}
 AVAILABILITY_WORDS = AVAILABILITY
-
-ProfileSaved = Callable[[discord.Interaction["HealthBot"], list[str], list[str]], Awaitable[None]]
 
 
 def plan_of(settings: BuddySettings) -> Plan:
@@ -171,55 +169,147 @@ class EndPairButton(
         await interaction.response.edit_message(content=END_CHOICES[self.reason][1], view=None)
 
 
-def _options(words: dict[str, str]) -> list[discord.SelectOption]:
-    return [discord.SelectOption(label=label, value=value) for value, label in words.items()]
+# The buddy questions are stateless: each menu and the Save button carry in their custom ids
+# the role asked for and what has been picked so far (a bit per option), and every pick redraws
+# the message with the choices in the ids. So the questions survive a restart.
+PROFILE_FIELDS = (
+    r"(?P<role>buddy|newcomer)_(?P<places>[0-9]+):(?P<interests>[0-9]+):(?P<times>[0-9]+)"
+)
 
 
-class ProfilePrompt(GuardedView):
-    """Asks what someone is interested in and when they are free, once, before they join.
-    Short-lived on purpose: if it times out they simply run `/buddy join` again."""
+def _bits(values: list[str], words: dict[str, str]) -> int:
+    return sum(1 << index for index, value in enumerate(words) if value in values)
 
-    def __init__(self, owner_id: int, on_save: ProfileSaved) -> None:
-        super().__init__(timeout=600)
-        self.owner_id, self.on_save = owner_id, on_save
-        self.interests: list[str] = []
-        self.availability: list[str] = []
 
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        return interaction.user.id == self.owner_id
+def _values(bits: int, words: dict[str, str]) -> list[str]:
+    return [value for index, value in enumerate(words) if bits >> index & 1]
 
-    @discord.ui.select(
-        custom_id="buddy:profile:interests",
-        placeholder="What interests you?",
-        max_values=len(INTEREST_WORDS),
-        options=_options(INTEREST_WORDS),
+
+@dataclass(frozen=True, slots=True)
+class Picks:
+    """What someone has answered so far in the buddy questions."""
+
+    role: str
+    places: int
+    interests: int = 0
+    times: int = 0
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> Picks:
+        return cls(
+            match["role"], int(match["places"]), int(match["interests"]), int(match["times"])
+        )
+
+    @property
+    def fields(self) -> tuple[object, ...]:
+        return (f"{self.role}_{self.places}", self.interests, self.times)
+
+
+def profile_prompt(picks: Picks) -> discord.ui.View:
+    """The two menus and **Save and join**, showing what is picked so far."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(InterestsMenu(picks))
+    view.add_item(TimesMenu(picks))
+    view.add_item(SaveProfileButton(picks))
+    return view
+
+
+def _menu_options(words: dict[str, str], bits: int) -> list[discord.SelectOption]:
+    chosen = _values(bits, words)
+    return [
+        discord.SelectOption(label=label, value=value, default=value in chosen)
+        for value, label in words.items()
+    ]
+
+
+class InterestsMenu(GuardedMenu, prefix=CustomId.BUDDY_PROFILE_INTERESTS, fields=PROFILE_FIELDS):
+    """The first buddy question; a pick redraws the prompt with it remembered."""
+
+    def __init__(self, picks: Picks) -> None:
+        super().__init__(
+            *picks.fields,
+            placeholder="What interests you?",
+            options=_menu_options(INTEREST_WORDS, picks.interests),
+            min_values=0,
+            max_values=len(INTEREST_WORDS),
+        )
+        self.picks = picks
+
+    @classmethod
+    def from_match(cls, match: re.Match[str], item: discord.ui.Select[Any]) -> InterestsMenu:
+        return cls(Picks.from_match(match))
+
+    async def run(self, interaction: discord.Interaction[HealthBot]) -> None:
+        picks = replace(self.picks, interests=_bits(self.item.values, INTEREST_WORDS))
+        await interaction.response.edit_message(view=profile_prompt(picks))
+
+
+class TimesMenu(GuardedMenu, prefix=CustomId.BUDDY_PROFILE_TIMES, fields=PROFILE_FIELDS):
+    """The second buddy question, like the first."""
+
+    def __init__(self, picks: Picks) -> None:
+        super().__init__(
+            *picks.fields,
+            placeholder="When are you usually free?",
+            options=_menu_options(AVAILABILITY_WORDS, picks.times),
+            min_values=0,
+            max_values=len(AVAILABILITY_WORDS),
+        )
+        self.picks = picks
+
+    @classmethod
+    def from_match(cls, match: re.Match[str], item: discord.ui.Select[Any]) -> TimesMenu:
+        return cls(Picks.from_match(match))
+
+    async def run(self, interaction: discord.Interaction[HealthBot]) -> None:
+        picks = replace(self.picks, times=_bits(self.item.values, AVAILABILITY_WORDS))
+        await interaction.response.edit_message(view=profile_prompt(picks))
+
+
+class SaveProfileButton(GuardedButton, prefix=CustomId.BUDDY_PROFILE_SAVE, fields=PROFILE_FIELDS):
+    def __init__(self, picks: Picks) -> None:
+        super().__init__(*picks.fields, label="Save and join", style=discord.ButtonStyle.success)
+        self.picks = picks
+
+    @classmethod
+    def from_match(cls, match: re.Match[str], item: discord.ui.Button[Any]) -> SaveProfileButton:
+        return cls(Picks.from_match(match))
+
+    async def run(self, interaction: discord.Interaction[HealthBot]) -> None:
+        assert interaction.guild_id is not None
+        interests = _values(self.picks.interests, INTEREST_WORDS)
+        times = _values(self.picks.times, AVAILABILITY_WORDS)
+        if not interests or not times:
+            raise InvalidInput(
+                "Please pick at least one interest and one time you are usually free."
+            )
+        async with interaction.client.db.sessions() as session, session.begin():
+            await buddies.save_profile(
+                session, interaction.guild_id, interaction.user.id, interests, times
+            )
+        text = await join_programme(interaction, self.picks.role, self.picks.places)
+        await interaction.response.edit_message(content=text, view=None)
+
+
+async def join_programme(
+    interaction: discord.Interaction[HealthBot], role: str, places: int
+) -> str:
+    """Put the person on the programme; what to tell them."""
+    assert interaction.guild_id is not None
+    bot = interaction.client
+    async with bot.db.sessions() as session, session.begin():
+        await buddies.join(
+            session, interaction.guild_id, interaction.user.id, role, places, bot.clock.now()
+        )
+    if role == "buddy":
+        return (
+            f"Thank you for offering to be a buddy. You could be paired with up to {places} "
+            "newcomers. We pair people every week and introduce you in a private thread."
+        )
+    return (
+        "Welcome to the buddy programme. You are on the list for a buddy. We pair people "
+        "every week and introduce you in a private thread. `/buddy status` shows where you are."
     )
-    async def pick_interests(
-        self, interaction: discord.Interaction[HealthBot], select: discord.ui.Select[ProfilePrompt]
-    ) -> None:
-        self.interests = list(select.values)
-        await interaction.response.defer()
-
-    @discord.ui.select(
-        custom_id="buddy:profile:times",
-        placeholder="When are you usually free?",
-        max_values=len(AVAILABILITY_WORDS),
-        options=_options(AVAILABILITY_WORDS),
-    )
-    async def pick_times(
-        self, interaction: discord.Interaction[HealthBot], select: discord.ui.Select[ProfilePrompt]
-    ) -> None:
-        self.availability = list(select.values)
-        await interaction.response.defer()
-
-    @discord.ui.button(
-        label="Save and join", style=discord.ButtonStyle.success, custom_id="buddy:profile:save"
-    )
-    async def save(
-        self, interaction: discord.Interaction[HealthBot], button: discord.ui.Button[ProfilePrompt]
-    ) -> None:
-        await self.on_save(interaction, self.interests, self.availability)
-        self.stop()
 
 
 PROFILE_QUESTION = (

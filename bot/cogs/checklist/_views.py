@@ -14,6 +14,15 @@ from bot.services.checklist import ActivityChecklist, ActivityInfo, ChecklistIte
 from bot.ui.announcement import when_words
 from bot.ui.base import GuardedButton
 from bot.ui.custom_ids import CustomId
+from bot.ui.limits import (
+    BUTTON_LABEL,
+    EMBED_DESCRIPTION,
+    EMBED_TITLE,
+    FIELD_VALUE,
+    fit_embed,
+    lines_within,
+)
+from bot.ui.text import plain, shown_line
 
 if TYPE_CHECKING:
     from bot.client import HealthBot
@@ -27,20 +36,23 @@ def checklist_embed(state: ActivityChecklist, unreachable: Sequence[int] = ()) -
     for entry in state.entries:
         mark = "Done" if entry.done else "To do"
         who = "for the lead" if entry.item.audience == "lead" else "for participants"
-        lines.append(f"**{mark}** ({entry.item.stage}, {who}): {entry.item.text}")
-    embed = discord.Embed(title=f"Checklist: {info.title}", description="\n".join(lines))
+        lines.append(f"**{mark}** ({entry.item.stage}, {who}): {shown_line(entry.item.text, 300)}")
+    embed = discord.Embed(
+        title=f"Checklist: {shown_line(info.title, EMBED_TITLE - 20)}",
+        description=lines_within(lines, EMBED_DESCRIPTION),
+    )
     embed.add_field(name="When", value=when_words(info), inline=False)
     if not info.is_open:
         embed.add_field(name="Status", value="Cancelled: the checklist is closed.", inline=False)
     if unreachable:
         embed.add_field(
             name="Could not be reached",
-            value=", ".join(f"<@{user_id}>" for user_id in unreachable)
-            + ". The bot gave up sending them a message; please contact them another way.",
+            value=lines_within([f"<@{user_id}>" for user_id in unreachable], FIELD_VALUE - 100)
+            + "\nThe bot gave up sending them a message; please contact them another way.",
             inline=False,
         )
     embed.set_footer(text=f"Activity #{info.id}")
-    return embed
+    return fit_embed(embed)
 
 
 def tick_view(info: ActivityInfo, items: Sequence[ChecklistItem]) -> discord.ui.View:
@@ -58,7 +70,9 @@ class TickButton(
 ):
     def __init__(self, activity_id: int, key: str, text: str = "") -> None:
         label = f"Done: {text}" if text else "Done"
-        super().__init__(activity_id, key, label=label[:80], style=discord.ButtonStyle.success)
+        super().__init__(
+            activity_id, key, label=plain(label, BUTTON_LABEL), style=discord.ButtonStyle.success
+        )
         self.activity_id = activity_id
         self.key = key
 
@@ -88,4 +102,5 @@ class TickButton(
             content="Ticked. Here is the checklist now.",
             embed=checklist_embed(state),
             view=view,
+            allowed_mentions=discord.AllowedMentions.none(),
         )

@@ -6,7 +6,8 @@ from __future__ import annotations
 from bot.client import HealthBot
 from bot.cogs.feedback._cog import Feedback
 from bot.cogs.feedback._messages import FeedbackMessages
-from bot.cogs.feedback._views import QuickRatingButton, TellUsMoreButton
+from bot.cogs.feedback._views import FeedbackForm, QuickRatingButton, TellUsMoreButton
+from bot.ui.base import register_modal
 from bot.ui.consent import AfterConsent
 
 
@@ -14,6 +15,7 @@ async def setup(bot: HealthBot) -> None:
     cog = Feedback(bot)
     await bot.add_cog(cog)
     bot.add_dynamic_items(QuickRatingButton, TellUsMoreButton)
+    register_modal(bot, FeedbackForm)
     FeedbackMessages(bot).register()
     bot.after_consent[AfterConsent.FEEDBACK_GIVE] = cog.continue_give
     bot.mine_sections.append(cog.mine_section)

@@ -20,6 +20,7 @@ from bot.services import activity_lookup, feedback
 from bot.services.feedback_chart import rating_chart
 from bot.ui.activity_option import StartedActivityArg
 from bot.ui.consent import AfterConsent, require_consent
+from bot.ui.text import shown_line
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,7 @@ class Feedback(commands.Cog):
                 discord.File(io.BytesIO(table), filename=f"feedback-activity-{activity}.csv"),
             ],
             ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
         )
 
     @group.command(
@@ -106,7 +108,7 @@ class Feedback(commands.Cog):
             )
         self.bot.outbox.wake()
         await interaction.response.send_message(
-            f'Done. "You said, we did" for **{found.title}** is going to '
+            f'Done. "You said, we did" for **{shown_line(found.title, 200)}** is going to '
             f"<#{setup.feedback_channel_id}> and to the {reached} people who gave feedback "
             "(anonymous ones too; anyone on a pause gets it when the pause ends).",
             ephemeral=True,

@@ -22,6 +22,8 @@ from bot.cogs.feedback._views import (
 from bot.delivery import DeliveryError, Outgoing
 from bot.services import activity_lookup, feedback
 from bot.services.outbox import OutboxItem
+from bot.ui.limits import THREAD_NAME
+from bot.ui.text import plain
 
 if TYPE_CHECKING:
     from bot.client import HealthBot
@@ -77,7 +79,9 @@ class FeedbackMessages:
             channel = await self._feedback_channel(item.guild_id)
             if channel is None:
                 return None
-            message = await channel.send(post_text(state.activity))
+            message = await channel.send(
+                post_text(state.activity), allowed_mentions=discord.AllowedMentions.none()
+            )
             await self._remember(state.activity.id, message)
             for emoji in REACTIONS:
                 await message.add_reaction(emoji)
@@ -85,7 +89,9 @@ class FeedbackMessages:
             message = self.bot.get_partial_messageable(state.channel_id).get_partial_message(
                 state.message_id
             )
-        thread = await message.create_thread(name=f"Feedback: {state.activity.title}"[:100])
+        thread = await message.create_thread(
+            name=plain(f"Feedback: {state.activity.title}", THREAD_NAME)
+        )
         await self._remember(state.activity.id, message, thread.id)
         return None
 
@@ -114,4 +120,6 @@ class FeedbackMessages:
         if channel is None:
             return None
         text = update_post_text(await self._activity(item), item.payload["text"])
-        return Outgoing(content=text, channel_id=channel.id)
+        return Outgoing(
+            content=text, channel_id=channel.id, allowed_mentions=discord.AllowedMentions.none()
+        )

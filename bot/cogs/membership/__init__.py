@@ -10,8 +10,10 @@ from bot.cogs.membership._views import (
     EditProfileButton,
     GetStartedButton,
     NotNowButton,
+    ProfileModal,
     open_profile_form,
 )
+from bot.ui.base import register_modal
 from bot.ui.consent import AfterConsent
 
 
@@ -21,5 +23,6 @@ async def setup(bot: HealthBot) -> None:
     bot.add_dynamic_items(
         AgreeButton, NotNowButton, GetStartedButton, EditProfileButton, ConfirmEraseButton
     )
+    register_modal(bot, ProfileModal)
     bot.after_consent[AfterConsent.JOIN] = open_profile_form
     bot.mine_sections.append(cog.pause_section)

@@ -155,7 +155,13 @@ class Membership(commands.Cog):
         view = discord.ui.View(timeout=None)
         view.add_item(GetStartedButton())
         message = Outgoing(
-            content=welcome_text(member), view=view, channel_id=setup.welcome_channel_id
+            content=welcome_text(member),
+            view=view,
+            channel_id=setup.welcome_channel_id,
+            # The newcomer is greeted by a ping; their name can ping nobody else.
+            allowed_mentions=discord.AllowedMentions(
+                everyone=False, roles=False, users=[member], replied_user=False
+            ),
         )
         try:
             await self.bot.delivery.to_channel(message)

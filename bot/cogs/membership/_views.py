@@ -16,9 +16,11 @@ from bot.errors import Conflict
 from bot.services import consent, membership, mydata
 from bot.services.membership import Profile, ProfileForm
 from bot.services.vocabulary import AVAILABILITY, INTEREST_KINDS, kind_words
-from bot.ui.base import GuardedButton, GuardedModal
+from bot.ui.base import GuardedButton, PersistentModal
 from bot.ui.consent import AGREE_FIELDS, AfterConsent, continuation_of, require_consent
 from bot.ui.custom_ids import CustomId
+from bot.ui.limits import FIELD_VALUE
+from bot.ui.text import shown, shown_line
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +55,18 @@ def profile_embed(profile: Profile) -> discord.Embed:
         return ", ".join(labels.get(value, value) for value in values) or "Nothing chosen"
 
     embed = discord.Embed(title="Your profile")
-    embed.add_field(name="Name we use", value=profile.display_name or "Not given yet")
+    embed.add_field(
+        name="Name we use",
+        value=shown_line(profile.display_name, FIELD_VALUE)
+        if profile.display_name
+        else "Not given yet",
+    )
     embed.add_field(name="Interested in", value=listed(profile.interests, INTEREST_LABELS))
     embed.add_field(name="Usually free", value=listed(profile.availability, AVAILABILITY))
     embed.add_field(
-        name="What helps you take part", value=profile.adjustments or "Nothing yet", inline=False
+        name="What helps you take part",
+        value=shown(profile.adjustments, FIELD_VALUE) if profile.adjustments else "Nothing yet",
+        inline=False,
     )
     embed.add_field(
         name="Reminders",
@@ -68,11 +77,13 @@ def profile_embed(profile: Profile) -> discord.Embed:
     return embed
 
 
-class ProfileModal(GuardedModal):
-    """The same form for joining and for editing; it opens filled in with what is saved."""
+class ProfileModal(PersistentModal, prefix=CustomId.PROFILE_FORM):
+    """The same form for joining and for editing; it opens filled in with what is saved.
+    Everything it saves comes from the submitted form, so one sent before a restart is
+    answered after it (`PersistentModal`)."""
 
-    def __init__(self, profile: Profile | None) -> None:
-        super().__init__(title="Your profile", custom_id=CustomId.PROFILE_FORM.value)
+    def __init__(self, profile: Profile | None = None) -> None:
+        super().__init__(title="Your profile")
         interests = profile.interests if profile else ()
         availability = profile.availability if profile else ()
         wants_dms = profile.wants_dms if profile else True
