@@ -292,9 +292,7 @@ async def delete_role(ctx: Ctx) -> Reply:
     for member in guild.members.values():
         if role.id in member.roles:
             member.roles.remove(role.id)
-    await state.dispatch(
-        "GUILD_ROLE_DELETE", {"guild_id": str(guild.id), "role_id": str(role.id)}
-    )
+    await state.dispatch("GUILD_ROLE_DELETE", {"guild_id": str(guild.id), "role_id": str(role.id)})
     return 204, None
 
 
@@ -319,7 +317,7 @@ async def create_channel(ctx: Ctx) -> Reply:
     kind = int(body.get("type") or 0)
     parent_id = body.get("parent_id")
     parent = guild.channels.get(int(parent_id)) if parent_id else None
-    channel = guild._add_channel(kind, name, overwrites, parent)  # noqa: SLF001
+    channel = guild._add_channel(kind, name, overwrites, parent)
     channel.topic = body.get("topic")
     await state.flush()  # CHANNEL_CREATE
     return 201, channel.payload()
