@@ -167,6 +167,7 @@ class WhyForm(GuardedModal):
         self.group = group
         self.why: discord.ui.TextInput[Any] = discord.ui.TextInput(
             label="Why would you like to join?",
+            custom_id="why",
             style=discord.TextStyle.paragraph,
             placeholder="A few words are enough",
             max_length=MAX_WHY,
