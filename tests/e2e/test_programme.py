@@ -33,6 +33,7 @@ async def bot_can_make_groups(
     role.permissions |= MAKER
     await sim.publish_change(role)
     yield
+    role.permissions &= ~MAKER
 
 
 @pytest.fixture(autouse=True)
@@ -320,6 +321,85 @@ async def test_a_group_only_activity_refuses_someone_outside_it(
     refused = await sign_up(sim, community, kim, activity_id)
     assert "Members meeting is only for members of Members group" in refused.text
     assert last(refused).find_component(f"group:ask:{group_id}") is not None
+
+
+async def test_a_term_nobody_renewed_ends_with_thanks_and_the_role_goes(
+    sim: DiscordSimulator, community: Community, running: RunningBot, clock: ManualClock
+) -> None:
+    lou = await citizen(sim, community, running, "lou_term_over")
+    await make_group(sim, community, "Short group", term_months=1)
+    group_id = group_id_of(group_card(sim, community, "Short group"))
+    await coordinator(sim, community, "group add", {"group": str(group_id), "member": lou})
+    role = role_named(community, "Short group")
+    clock.current = T0 + timedelta(days=32)
+    await running.run_scheduled_jobs()
+    await settle(running)
+    assert role.id not in community.guild.members[lou.id].roles
+    assert [m for m in sim.dm_messages(lou) if "Your term on Short group has ended" in m.text]
+
+
+async def test_leave_group_on_the_pinned_card_takes_the_role(
+    sim: DiscordSimulator, community: Community, running: RunningBot
+) -> None:
+    mo = await citizen(sim, community, running, "mo_leaves")
+    await make_group(sim, community, "Leaving group")
+    group_id = group_id_of(group_card(sim, community, "Leaving group"))
+    await coordinator(sim, community, "group add", {"group": str(group_id), "member": mo})
+    channel = community.guild.find_channel("leaving-group")
+    assert channel is not None
+    [welcome] = [m for m in sim.channel_messages(channel) if m.pinned]
+    left = await sim.click(mo, welcome, f"group:leave:{group_id}")
+    assert "You have left Leaving group" in left.text
+    assert left.ephemeral
+    assert role_named(community, "Leaving group").id not in community.guild.members[mo.id].roles
+
+
+async def test_mine_lists_the_groups_someone_is_in(
+    sim: DiscordSimulator, community: Community, running: RunningBot
+) -> None:
+    pat = await citizen(sim, community, running, "pat_member")
+    await make_group(sim, community, "Mine group", term_months=12)
+    group_id = group_id_of(group_card(sim, community, "Mine group"))
+    await coordinator(sim, community, "group add", {"group": str(group_id), "member": pat})
+    mine = await sim.slash(community.guild, pat, "mine", {})
+    assert "**Your groups**" in mine.text
+    assert "Mine group: member, term ends" in mine.text
+
+
+async def test_a_decision_is_posted_in_the_group_s_channel(
+    sim: DiscordSimulator, community: Community, running: RunningBot
+) -> None:
+    await make_group(sim, community, "Deciding group")
+    group_id = group_id_of(group_card(sim, community, "Deciding group"))
+    reply = await coordinator(
+        sim, community, "group decision", {"group": str(group_id), "text": "Meet monthly."}
+    )
+    assert "Saved, and posted" in reply.text
+    channel = community.guild.find_channel("deciding-group")
+    assert channel is not None
+    assert [m for m in sim.channel_messages(channel) if "Meet monthly." in m.text]
+    listed = await sim.slash(community.guild, community.coordinator, "group list", {})
+    assert "Decision: Meet monthly." in listed.text
+
+
+async def test_erasing_someone_s_data_takes_their_group_roles(
+    sim: DiscordSimulator, community: Community, running: RunningBot
+) -> None:
+    quin = await citizen(sim, community, running, "quin_erased")
+    await make_group(sim, community, "Erased group")
+    group_id = group_id_of(group_card(sim, community, "Erased group"))
+    await coordinator(sim, community, "group add", {"group": str(group_id), "member": quin})
+    role = role_named(community, "Erased group")
+    warning = await sim.slash(community.guild, quin, "mydata delete", {})
+    assert warning.original is not None
+    [erase] = [
+        c["custom_id"]
+        for c in warning.original.all_components()
+        if str(c.get("custom_id", "")).startswith("mydata:erase:")
+    ]
+    done = await sim.click(quin, warning.original, erase)
+    assert "has been deleted" in done.text
+    assert role.id not in community.guild.members[quin.id].roles
 
 
 # -- bad input --------------------------------------------------------------------------------
