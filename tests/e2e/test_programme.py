@@ -4,13 +4,19 @@ join, terms that end kindly, and plain refusals that leave nothing half-made."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.settings import DEFAULT_CONFIG_DIR, PROJECT_ROOT
 from discord_sim import DiscordSimulator, SimMessage, SimRole, SimUser
 from discord_sim import permissions as perm
 from tests.e2e.harness import Community, ManualClock, RunningBot
@@ -506,3 +512,43 @@ def _buttons(message: SimMessage) -> list[dict[str, Any]]:
     return [
         c for row in message.components for c in row.get("components", []) if c.get("type") == 2
     ]
+
+
+async def test_setup_says_plainly_what_groups_are_missing(
+    sim: DiscordSimulator, community: Community, running: RunningBot
+) -> None:
+    role = bot_role(community)
+    role.permissions &= ~perm.MANAGE_CHANNELS
+    await sim.publish_change(role)
+    try:
+        shown = await sim.slash(community.guild, community.admin, "setup", {})
+    finally:
+        role.permissions |= perm.MANAGE_CHANNELS
+        await sim.publish_change(role)
+    assert "I do not have the Manage Channels permission" in shown.text
+
+
+def test_a_malformed_training_file_stops_start_up_naming_the_line(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    shutil.copytree(DEFAULT_CONFIG_DIR, config)
+    training = config / "training.toml"
+    training.write_text(training.read_text().replace("valid_months = 36", "valid_months = 0"))
+    bad_line = training.read_text().splitlines().index("valid_months = 0") + 1
+    env = {
+        **os.environ,
+        "CONFIG_DIR": str(config),
+        "DISCORD_TOKEN": "not-used",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db",
+        "DATA_KEY_FILE": str(tmp_path / "data.key"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert f"training.toml line {bad_line}: valid_months must be" in result.stderr
