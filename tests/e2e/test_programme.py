@@ -514,6 +514,27 @@ def _buttons(message: SimMessage) -> list[dict[str, Any]]:
     ]
 
 
+async def test_a_group_whose_card_cannot_be_posted_leaves_no_role_or_channel(
+    sim: DiscordSimulator, community: Community, running: RunningBot
+) -> None:
+    roles, channels = len(community.guild.roles), len(community.guild.channels)
+    await sim.set_permissions(community.announcements, bot_role(community), deny=perm.SEND_MESSAGES)
+    try:
+        reply = await sim.slash(
+            community.guild,
+            community.coordinator,
+            "group create",
+            {"name": "Half group", "description": "Never finished."},
+        )
+        await answered(reply)
+    finally:
+        await sim.set_permissions(community.announcements, bot_role(community))
+    assert "removed what I had made and nothing was saved" in reply.text
+    assert (len(community.guild.roles), len(community.guild.channels)) == (roles, channels)
+    listed = await sim.slash(community.guild, community.coordinator, "group list", {})
+    assert "Half group" not in listed.text
+
+
 async def test_setup_says_plainly_what_groups_are_missing(
     sim: DiscordSimulator, community: Community, running: RunningBot
 ) -> None:

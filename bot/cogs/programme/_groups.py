@@ -22,7 +22,7 @@ from bot.cogs.programme._views import (
     undo,
     welcome_text,
 )
-from bot.errors import InvalidInput, UserFacingError
+from bot.errors import InvalidInput
 from bot.permissions import coordinator_only
 from bot.services import programme
 from bot.services.programme import GroupDraft, GroupListing
@@ -133,7 +133,7 @@ class Groups(commands.Cog):
                 "had made and nothing was saved. Check my Manage Roles and Manage Channels "
                 "permissions, and that I can post in the announcements channel."
             ) from error
-        except UserFacingError:
+        except BaseException:  # refused by a service, or the commit failed: undo, then report
             await undo(made)
             raise
         try:
