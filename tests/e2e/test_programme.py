@@ -274,6 +274,8 @@ async def test_an_accepted_request_gives_the_role_and_the_channel(
     assert community.coordinator.id in thread.thread_members
     accept = next(c["custom_id"] for c in _buttons(request) if c["label"] == "Accept")
     await sim.click(community.coordinator, request, accept)
+    assert "Request accepted" in request.text
+    assert "I care about quality." in request.text
     role = role_named(community, "Quality group")
     assert role.id in community.guild.members[hal.id].roles
     channel = community.guild.find_channel("quality-group")

@@ -287,9 +287,11 @@ class AnswerButton(
                 )
         bot.outbox.wake()
         said = "accepted" if answer.accepted else "declined"
+        shown_before = interaction.message.embeds if interaction.message else []
         await reply(
             interaction,
             f"Request {said} by <@{interaction.user.id}>. The person has been told.",
+            embed=shown_before[0] if shown_before else None,
             replace=True,
         )
 
