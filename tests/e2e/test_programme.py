@@ -191,6 +191,23 @@ async def test_an_expiry_reminder_arrives_at_the_simulated_time(
     assert "Your Safeguarding training runs out on 15 February 2027" in reminder.text
 
 
+async def test_an_expiry_reminder_waits_while_someone_is_paused(
+    sim: DiscordSimulator, community: Community, running: RunningBot, clock: ManualClock
+) -> None:
+    pia = await citizen(sim, community, running, "pia_paused")
+    paused = await sim.slash(community.guild, pia, "pause", {"days": 60})
+    assert paused.ephemeral
+    await coordinator(
+        sim,
+        community,
+        "training record",
+        {"member": pia, "module": "safeguarding", "date": "2024-02-15"},
+    )
+    clock.current = datetime(2027, 1, 16, 12, 0, tzinfo=UTC)
+    await settle(running)
+    assert not [m for m in sim.dm_messages(pia) if "runs out" in m.text]
+
+
 async def test_the_training_list_shows_this_month_s_expiries_with_a_file(
     sim: DiscordSimulator, community: Community, running: RunningBot
 ) -> None:
