@@ -22,12 +22,13 @@ from discord.ext import commands
 from bot.clock import Clock
 from bot.delivery import Delivery
 from bot.outbox import OutboxDispatcher
-from bot.reporting import report_error
+from bot.reporting import NextStep, report_error
 from bot.services import community
 from bot.services.checklist import load_items
 from bot.services.community import CommunitySetup
 from bot.services.consent import load_notice
 from bot.services.mydata import ErasureStep
+from bot.services.programme import Catalogue, load_modules
 from bot.settings import Settings, config_dir
 from bot.ui.consent import AfterConsent
 from db.engine import Database
@@ -90,11 +91,13 @@ class HealthBot(commands.Bot):
         self.consent_notice = load_notice(config_dir())
         # Read at start so a malformed file stops the bot with the line and the problem.
         self.checklist_items = load_items(config_dir())
+        self.training: Catalogue = load_modules(config_dir())
         self.after_consent: dict[AfterConsent, Continuation] = {}
         self._job_tasks: set[asyncio.Task[Any]] = set()
         self._closing = False
         self.mine_sections: list[MineSection] = []
         self.erasure_steps: list[ErasureStep] = []
+        self.next_steps: list[NextStep] = []
 
     async def setup_hook(self) -> None:
         for extension in cog_extensions():

@@ -20,6 +20,7 @@ from bot import operations
 from bot.app import DatabaseUnavailable, migrate, open_bot
 from bot.privacy import PrivacyFileError
 from bot.services.checklist import ChecklistFileError
+from bot.services.programme import TrainingFileError
 from bot.settings import Settings, get_settings
 from db.crypto import DataKeyError, WrongDataKey
 
@@ -87,6 +88,8 @@ async def run_bot(settings: Settings) -> int:
         return fail(INTENTS_MISSING, EXIT_INTENTS)
     except ChecklistFileError as error:
         return fail(f"The co-production checklist cannot be used.\n{error}", EXIT_CONFIG)
+    except TrainingFileError as error:
+        return fail(f"The list of training modules cannot be used.\n{error}", EXIT_CONFIG)
     except (DataKeyError, WrongDataKey, PrivacyFileError) as error:
         return trust_failure(settings, error)
     log.info("Stopped cleanly")

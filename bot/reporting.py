@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from typing import Any, cast
 
 import discord
@@ -26,8 +27,35 @@ CHECK_FAILURE_MESSAGES: dict[type[Exception], str] = {
 }
 
 
+# What a refusal can offer as a next step (a Sign up button for the training it needs, say):
+# each capability adds a function to `bot.next_steps`; the first view returned is shown.
+NextStep = Callable[[UserFacingError], "discord.ui.View | None"]
+
+
 def new_reference() -> str:
     return "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(4))
+
+
+def user_facing(error: BaseException) -> UserFacingError | None:
+    """The user-facing error behind `error` (unwrapping discord.py's wrappers), if any."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        return user_facing(error.original)
+    if isinstance(error, app_commands.TransformerError) and error.__cause__ is not None:
+        return user_facing(error.__cause__)
+    return error if isinstance(error, UserFacingError) else None
+
+
+def next_step(
+    interaction: discord.Interaction[Any], error: BaseException
+) -> discord.ui.View | None:
+    found = user_facing(error)
+    if found is None:
+        return None
+    for step in getattr(interaction.client, "next_steps", ()):
+        view = step(found)
+        if view is not None:
+            return cast("discord.ui.View", view)
+    return None
 
 
 def message_for(error: BaseException) -> str | None:
@@ -61,6 +89,6 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
         )
         text = f"Something went wrong on our side (ref {reference}). A coordinator can look it up."
     try:
-        await reply(interaction, text)
+        await reply(interaction, text, view=next_step(interaction, error))
     except discord.HTTPException:
         log.warning("Could not tell user %s about an error", interaction.user.id, exc_info=True)

@@ -163,6 +163,7 @@ class SimMessage:
     application_id: int | None = None
     thread_id: int | None = None
     poll: dict[str, Any] | None = None
+    pinned: bool = False
     deleted: bool = False
     # Monotonic time of the last change, so drivers can let the bot finish
     # registering a view before a person clicks on it.
@@ -235,7 +236,7 @@ class SimMessage:
                 for k, users in self.reactions.items()
                 if users
             ],
-            "pinned": False,
+            "pinned": self.pinned,
             "type": self.type,
             "flags": self.flags,
         }

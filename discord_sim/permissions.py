@@ -31,6 +31,7 @@ CREATE_PUBLIC_THREADS = 1 << 35
 CREATE_PRIVATE_THREADS = 1 << 36
 SEND_MESSAGES_IN_THREADS = 1 << 38
 CREATE_EVENTS = 1 << 44
+PIN_MESSAGES = 1 << 51
 
 # Same value discord.py uses, so "all" means the same thing on both sides.
 ALL = discord.Permissions.all().value

@@ -110,6 +110,35 @@ async def delete_message(ctx: Ctx) -> Reply:
     return 204, None
 
 
+MAX_PINS = 250  # Discord raised the limit from 50 to 250 in 2025
+
+
+async def _pin(ctx: Ctx, pinned: bool) -> Reply:
+    """Discord: pinning needs Pin Messages in the channel; a channel holds at most MAX_PINS."""
+    state = ctx.state
+    channel = state.channel(ctx.id("channel_id"))
+    state.require_bot(channel, perm.VIEW_CHANNEL | perm.PIN_MESSAGES)
+    msg = state.message(channel, ctx.id("message_id"))
+    if pinned and not msg.pinned and sum(m.pinned for m in channel.messages) >= MAX_PINS:
+        raise ApiError(400, 30003, "Maximum number of pins reached")
+    if msg.pinned != pinned:
+        msg.pinned = pinned
+        await state.publish_update(msg)
+        await state.dispatch(
+            "CHANNEL_PINS_UPDATE",
+            {"channel_id": str(channel.id), "guild_id": str(channel.guild_id)},
+        )
+    return 204, None
+
+
+async def pin_message(ctx: Ctx) -> Reply:
+    return await _pin(ctx, True)
+
+
+async def unpin_message(ctx: Ctx) -> Reply:
+    return await _pin(ctx, False)
+
+
 async def trigger_typing(ctx: Ctx) -> Reply:
     channel = ctx.state.channel(ctx.id("channel_id"))
     if not channel.is_dm:
@@ -260,6 +289,8 @@ ROUTES: RouteTable = [
     ("PATCH", _MSG, edit_message),
     ("DELETE", _MSG, delete_message),
     ("POST", "/channels/{channel_id}/typing", trigger_typing),
+    ("PUT", "/channels/{channel_id}/messages/pins/{message_id}", pin_message),
+    ("DELETE", "/channels/{channel_id}/messages/pins/{message_id}", unpin_message),
     ("PUT", _MSG + "/reactions/{emoji}/@me", add_own_reaction),
     ("DELETE", _MSG + "/reactions/{emoji}/@me", remove_own_reaction),
     ("DELETE", _MSG + "/reactions/{emoji}/{user_id}", remove_user_reaction),

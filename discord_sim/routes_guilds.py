@@ -254,11 +254,83 @@ async def event_users(ctx: Ctx) -> Reply:
     return 200, [{"guild_scheduled_event_id": event["id"], "user": u.payload()} for u in users]
 
 
+# -- roles and channels made by the bot ------------------------------------------------
+
+
+async def create_role(ctx: Ctx) -> Reply:
+    """Discord: needs Manage Roles; a role may carry only permissions the bot has; a new
+    role goes just above @everyone; names are at most 100 characters."""
+    state = ctx.state
+    guild = state.guild(ctx.id("guild_id"))
+    granted = guild.member_permissions(state.bot_user)
+    if not perm.has(granted, perm.MANAGE_ROLES):
+        raise missing_permissions()
+    body = ctx.json
+    name = str(body.get("name") or "new role")
+    if len(name) > 100:
+        raise ApiError(400, 50035, "Invalid Form Body", {"name": _too_long(100)})
+    wanted = int(body.get("permissions") or 0)
+    if wanted & ~granted and not granted & perm.ADMINISTRATOR:
+        raise missing_permissions()
+    role = guild.add_role(
+        name, wanted, color=int(body.get("color") or 0), mentionable=bool(body.get("mentionable"))
+    )
+    role.hoist = bool(body.get("hoist"))
+    await state.flush()  # GUILD_ROLE_CREATE
+    return 200, role.payload()
+
+
+async def delete_role(ctx: Ctx) -> Reply:
+    """Discord: needs Manage Roles, and the role must sit below the bot's highest role."""
+    state = ctx.state
+    guild = state.guild(ctx.id("guild_id"))
+    role = guild.roles.get(ctx.id("role_id"))
+    if role is None:
+        raise ApiError(404, 10011, "Unknown Role")
+    _assignable(state, guild, role)
+    del guild.roles[role.id]
+    for member in guild.members.values():
+        if role.id in member.roles:
+            member.roles.remove(role.id)
+    await state.dispatch("GUILD_ROLE_DELETE", {"guild_id": str(guild.id), "role_id": str(role.id)})
+    return 204, None
+
+
+async def create_channel(ctx: Ctx) -> Reply:
+    """Discord: needs Manage Channels; overwrites may allow or deny only permissions the bot
+    has in the server (Manage Roles in an overwrite only for administrators)."""
+    state = ctx.state
+    guild = state.guild(ctx.id("guild_id"))
+    granted = guild.member_permissions(state.bot_user)
+    if not perm.has(granted, perm.MANAGE_CHANNELS):
+        raise missing_permissions()
+    body = ctx.json
+    name = str(body.get("name") or "")
+    if not 1 <= len(name) <= 100:
+        raise ApiError(400, 50035, "Invalid Form Body", {"name": _too_long(100)})
+    overwrites = [perm.normalize_overwrite(o) for o in body.get("permission_overwrites") or []]
+    if not granted & perm.ADMINISTRATOR:
+        for overwrite in overwrites:
+            bits = int(overwrite["allow"]) | int(overwrite["deny"])
+            if bits & ~granted or bits & perm.MANAGE_ROLES:
+                raise missing_permissions()
+    kind = int(body.get("type") or 0)
+    parent_id = body.get("parent_id")
+    parent = guild.channels.get(int(parent_id)) if parent_id else None
+    channel = guild._add_channel(kind, name, overwrites, parent)
+    channel.topic = body.get("topic")
+    await state.flush()  # CHANNEL_CREATE
+    return 201, channel.payload()
+
+
 _EVENTS = "/guilds/{guild_id}/scheduled-events"
 ROUTES: RouteTable = [
     ("GET", "/guilds/{guild_id}", get_guild),
     ("GET", "/guilds/{guild_id}/channels", get_channels),
     ("GET", "/guilds/{guild_id}/roles", get_roles),
+    ("POST", "/guilds/{guild_id}/roles", create_role),
+    ("DELETE", "/guilds/{guild_id}/roles/{role_id}", delete_role),
+    ("POST", "/guilds/{guild_id}/channels", create_channel),
     ("GET", "/guilds/{guild_id}/members", list_members),
     ("GET", "/guilds/{guild_id}/members/search", search_members),
     ("GET", "/guilds/{guild_id}/members/{user_id}", get_member),

@@ -29,9 +29,14 @@ class CustomId(StrEnum):
     GET_STARTED = "membership:get_started"
     EDIT_PROFILE = "membership:edit_profile"
     CONFIRM_ERASE = "mydata:erase"
+    GROUP_ASK = "group:ask"
+    GROUP_ANSWER = "group:answer"
+    GROUP_LEAVE = "group:leave"
+    GROUP_TERM = "group:term"
     # Modals.
     PROFILE_FORM = "membership:profile"
     FEEDBACK_FORM = "feedback:form"
+    GROUP_WHY_FORM = "group:why"
 
 
 def custom_id(prefix: CustomId, *fields: object) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 import discord
@@ -16,7 +17,7 @@ from bot.cogs.activities import _events
 from bot.cogs.activities._views import listing_page
 from bot.errors import InvalidInput
 from bot.permissions import coordinator_only
-from bot.services import activities, signups
+from bot.services import activities, programme, signups
 from bot.services.activities import ActivityChanges, ActivityDraft, ActivityView
 from bot.services.signups import Attendee, Attendees
 from bot.services.vocabulary import ACTIVITY_KINDS as KINDS
@@ -24,6 +25,7 @@ from bot.services.when import parse_when
 from bot.ui import limits
 from bot.ui.activity_option import ActivityArg
 from bot.ui.announcement import AnnouncementKeeper, announcement_embed, buttons
+from bot.ui.programme_option import GroupArg, ModuleArg
 from bot.ui.text import shown_line
 
 log = logging.getLogger(__name__)
@@ -31,6 +33,15 @@ log = logging.getLogger(__name__)
 KIND_CHOICES = [app_commands.Choice(name=kind, value=kind) for kind in KINDS]
 LIST_LIMIT = 40  # names shown per list in /activity attendees; the file has everyone
 Interaction = discord.Interaction[HealthBot]
+
+
+@dataclass(frozen=True)
+class Programme:
+    """The programme's rules for a new activity (`bot.services.programme`)."""
+
+    teaches: str | None = None
+    needs: str | None = None
+    group_id: int | None = None
 
 
 class Activities(commands.Cog):
@@ -52,6 +63,9 @@ class Activities(commands.Cog):
         place="Where it happens (Online if you leave it out)",
         description="What it is about and what to expect",
         lead="Who leads it",
+        needs="A training module people must hold to sign up",
+        group="Only members of this group may sign up",
+        teaches="For a training activity: the module people hold once they attend",
     )
     @app_commands.choices(kind=KIND_CHOICES)
     @coordinator_only()
@@ -66,6 +80,9 @@ class Activities(commands.Cog):
         place: str | None = None,
         description: str | None = None,
         lead: discord.Member | None = None,
+        needs: ModuleArg | None = None,
+        group: GroupArg | None = None,
+        teaches: ModuleArg | None = None,
     ) -> None:
         assert interaction.guild is not None
         setup = await self.bot.community(interaction.guild.id)
@@ -87,8 +104,9 @@ class Activities(commands.Cog):
         )
         activities.check_draft(draft, now)
         await interaction.response.defer(ephemeral=True, thinking=True)
+        rules = Programme(teaches=teaches, needs=needs, group_id=group)
         created = await self._create_and_announce(
-            interaction.guild.id, draft, setup.announcements_channel_id, now
+            interaction.guild.id, draft, setup.announcements_channel_id, now, rules
         )
         event_id = await _events.create_event(interaction.guild, created)
         if event_id is not None:
@@ -102,12 +120,21 @@ class Activities(commands.Cog):
         await interaction.followup.send(text + _events.place_note(created), ephemeral=True)
 
     async def _create_and_announce(
-        self, guild_id: int, draft: ActivityDraft, channel_id: int, now: datetime
+        self,
+        guild_id: int,
+        draft: ActivityDraft,
+        channel_id: int,
+        now: datetime,
+        rules: Programme | None = None,
     ) -> ActivityView:
         """Store, post, remember the post. If the post fails the activity is removed again,
         so nothing is half-written."""
         async with self.bot.db.sessions() as session, session.begin():
             created = await activities.create_activity(session, guild_id, draft, now)
+            if rules is not None and rules != Programme():
+                await programme.set_activity_programme(
+                    session, guild_id, created.id, **asdict(rules), catalogue=self.bot.training
+                )
         channel = self.bot.get_partial_messageable(channel_id)
         try:
             message = await channel.send(

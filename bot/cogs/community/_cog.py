@@ -90,7 +90,7 @@ class Setup(commands.Cog):
             else "Saved. Here is the community's setup now."
         )
         await interaction.response.send_message(
-            heading, embed=self.describe(shown, unreachable), ephemeral=True
+            heading, embed=self.describe(shown, unreachable, interaction.guild.me), ephemeral=True
         )
 
     @setup.autocomplete("timezone")
@@ -102,7 +102,9 @@ class Setup(commands.Cog):
             for zone in community.matching_timezones(current)
         ]
 
-    def describe(self, setup: CommunitySetup, unreachable: int = 0) -> discord.Embed:
+    def describe(
+        self, setup: CommunitySetup, unreachable: int = 0, me: discord.Member | None = None
+    ) -> discord.Embed:
         def channel(channel_id: int | None) -> str:
             return f"<#{channel_id}>" if channel_id else "Not set"
 
@@ -126,6 +128,17 @@ class Setup(commands.Cog):
                 "`/checklist` for each activity.",
                 inline=False,
             )
+        missing = _missing_for_groups(me)
+        if missing:
+            embed.add_field(
+                name="Groups",
+                value=(
+                    f"I do not have the {' and '.join(missing)} permission, so I cannot make "
+                    "a group's role and private channel. A server admin can give my role "
+                    "that in Server Settings, under Roles."
+                ),
+                inline=False,
+            )
         if not self.bot.intents.message_content:
             embed.add_field(
                 name="Warning",
@@ -137,6 +150,22 @@ class Setup(commands.Cog):
                 inline=False,
             )
         return embed
+
+
+def _missing_for_groups(me: discord.Member | None) -> list[str]:
+    """What the bot lacks to make groups (`/group create`): their role, channel and card."""
+    if me is None:
+        return []
+    granted = me.guild_permissions
+    return [
+        words
+        for words, has in (
+            ("Manage Roles", granted.manage_roles),
+            ("Manage Channels", granted.manage_channels),
+            ("Pin Messages", granted.pin_messages),
+        )
+        if not has
+    ]
 
 
 def _id(thing: discord.abc.Snowflake | None) -> int | None:

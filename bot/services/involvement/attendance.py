@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import Conflict, InvalidInput, NotAllowed
-from bot.services import outbox
+from bot.services import outbox, programme
 from bot.services.activity_lookup import ActivityInfo, activity_info, to_info
 from bot.services.involvement.common import activity_row, year_start
 from bot.services.involvement.payments import sync_fee
@@ -137,9 +138,12 @@ async def mark(
     is_coordinator: bool,
     now: datetime,
     settings: PaymentSettings,
+    zone: ZoneInfo | None = None,
 ) -> list[Marked]:
     """Record marks (a second mark for someone replaces the first) and keep fees in step.
-    Refuses people who were not confirmed for the activity."""
+    Refuses people who were not confirmed for the activity. At a training activity, everyone
+    marked attended holds the module it teaches, from its day in `zone` (the community's time
+    zone; UTC if not given): `bot.services.programme.record_from_attendance`."""
     row = await activity_row(session, guild_id, activity_id, lock=True)
     info = to_info(row)
     refuse_unless_may_mark(info, by_user_id, is_coordinator, now)
@@ -191,6 +195,11 @@ async def mark(
         record.marked_by, record.marked_at = by_user_id, now
         done.append(Marked(entry.user_id, entry.status, minutes, owed))
     await session.flush()
+    came = [marked.user_id for marked in done if marked.status == ATTENDED]
+    if came and row.teaches is not None:
+        await programme.record_from_attendance(
+            session, activity_id, came, now, zone=zone or ZoneInfo("UTC"), recorded_by=by_user_id
+        )
     return done
 
 
