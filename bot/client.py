@@ -27,6 +27,7 @@ from bot.services import community
 from bot.services.checklist import load_items
 from bot.services.community import CommunitySetup
 from bot.services.consent import load_notice
+from bot.services.involvement.settings import load_payment_settings
 from bot.services.mydata import ErasureStep
 from bot.settings import Settings, config_dir
 from bot.ui.consent import AfterConsent
@@ -87,6 +88,7 @@ class HealthBot(commands.Bot):
         self.consent_notice = load_notice(config_dir())
         # Read at start so a malformed file stops the bot with the line and the problem.
         self.checklist_items = load_items(config_dir())
+        self.payment_settings = load_payment_settings(config_dir())
         self.after_consent: dict[AfterConsent, Continuation] = {}
         self._job_tasks: set[asyncio.Task[Any]] = set()
         self._closing = False

@@ -26,9 +26,19 @@ class CustomId(StrEnum):
     GET_STARTED = "membership:get_started"
     EDIT_PROFILE = "membership:edit_profile"
     CONFIRM_ERASE = "mydata:erase"
+    CLAIM_APPROVE = "involve:approve"
+    CLAIM_DECLINE = "involve:decline"
+    HOW_PAID = "involve:how_paid"
+    MARK_ATTENDANCE = "involve:mark"
+    ROLE_DETAILS = "involve:card"
+    ADD_ROLE_DETAILS = "involve:add_card"
     # Modals.
     PROFILE_FORM = "membership:profile"
     FEEDBACK_FORM = "feedback:form"
+    ROLE_CARD_FORM = "involve:card_form"
+    DECLINE_FORM = "involve:decline_form"
+    HOURS_FORM = "involve:hours_form"
+    APPLY_FORM = "involve:apply_form"
 
 
 def custom_id(prefix: CustomId, *fields: object) -> str:

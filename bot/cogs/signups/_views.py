@@ -12,6 +12,7 @@ import discord
 from bot.errors import ConsentNeeded
 from bot.services import activities, calendar, signups
 from bot.ui.announcement import ACTIVITY_FIELDS, BUTTON_LABELS, keeper, when_words
+from bot.ui.applications import opens_application
 from bot.ui.base import GuardedButton
 from bot.ui.consent import AfterConsent, show_consent_card
 from bot.ui.custom_ids import CustomId
@@ -48,6 +49,8 @@ async def sign_up(
     Acknowledged at once ("thinking"), so fifty people pressing together all get an answer
     well inside Discord's three seconds."""
     assert interaction.guild_id is not None
+    if await opens_application(interaction, activity_id):
+        return
     if not after_consent:
         await interaction.response.defer(ephemeral=True, thinking=True)
     bot = interaction.client
