@@ -93,8 +93,8 @@ async def test_command_names_match_the_contract(loaded_bot: HealthBot) -> None:
 async def test_options_match_the_contract(loaded_bot: HealthBot) -> None:
     for command in leaf_commands(loaded_bot):
         required, optional = CONTRACT[command.qualified_name]
-        found_required = [p.name for p in command.parameters if p.required]
-        found_optional = [p.name for p in command.parameters if not p.required]
+        found_required = [p.display_name for p in command.parameters if p.required]
+        found_optional = [p.display_name for p in command.parameters if not p.required]
         assert (found_required, found_optional) == (required, optional), command.qualified_name
 
 

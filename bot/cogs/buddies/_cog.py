@@ -12,13 +12,13 @@ from discord.utils import format_dt
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.client import HealthBot
-from bot.cogs.buddies._messages import COORDINATORS_THREAD
 from bot.cogs.buddies._views import PROFILE_QUESTION, ProfilePrompt, end_pair_view, plan_of
 from bot.errors import InvalidInput, NotFound
 from bot.permissions import coordinator_only
 from bot.services import buddies
 from bot.services.buddies import Overview, Pair, Status
 from bot.ui.consent import AfterConsent, require_consent
+from bot.ui.coordinators import COORDINATORS_THREAD
 from bot.ui.reply import reply
 
 log = logging.getLogger(__name__)

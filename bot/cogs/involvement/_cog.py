@@ -31,6 +31,7 @@ from bot.services.involvement.common import pounds
 from bot.services.involvement.settings import ExpenseKind
 from bot.services.when import parse_day
 from bot.ui.activity_option import ActivityArg, RecentActivityArg, StartedActivityArg
+from bot.ui.coordinators import coordinators_thread
 from bot.ui.reply import reply
 
 log = logging.getLogger(__name__)
@@ -200,14 +201,9 @@ class Involvement(commands.Cog):
             "I will tell you when they decide.",
         )
 
-    async def _coordinators_thread(self, guild_id: int) -> Any:
-        """The coordinators' private thread (kept by the buddies cog)."""
-        buddies = self.bot.get_cog("Buddies")
-        finder = getattr(buddies, "coordinators_thread", None)
-        if finder is None:
-            raise InvalidInput("Claims cannot be taken yet. Please ask a coordinator.")
+    async def _coordinators_thread(self, guild_id: int) -> discord.Thread:
         try:
-            return await finder(guild_id)
+            return await coordinators_thread(self.bot, guild_id)
         except LookupError as error:
             raise InvalidInput(
                 "Claims cannot be taken yet: coordinators have no private thread. "
