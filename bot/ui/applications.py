@@ -1,5 +1,7 @@
-"""Signing up for an activity where coordinators choose: the sign-up becomes an application,
-with an optional "why" in a form. The signups cog asks `opens_application` first."""
+"""What signing up shows first when an activity has a role card: the card's key lines (time,
+payment, expenses, contact) with a Confirm button; and, where coordinators choose, an
+application form with an optional "why" instead of a place. The signups cog asks
+`opens_application`, then `shows_key_lines`, before it signs anyone up."""
 
 from __future__ import annotations
 
@@ -8,14 +10,14 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.errors import ConsentNeeded
-from bot.services.involvement import choosing
+from bot.services.involvement import choosing, role_cards
 from bot.services.involvement.common import activity
 from bot.ui.announcement import keeper
 from bot.ui.base import GuardedModal
 from bot.ui.consent import AfterConsent, show_consent_card
 from bot.ui.custom_ids import CustomId, custom_id
 from bot.ui.reply import reply
-from bot.ui.text import shown_line
+from bot.ui.text import shown, shown_line
 
 if TYPE_CHECKING:
     from bot.client import HealthBot
@@ -30,6 +32,33 @@ async def opens_application(interaction: discord.Interaction[HealthBot], activit
             return False
         info = await activity(session, interaction.guild_id, activity_id)
     await interaction.response.send_modal(ApplyForm(activity_id, info.title))
+    return True
+
+
+CONFIRM_LABEL = "Confirm sign-up"
+
+
+async def shows_key_lines(interaction: discord.Interaction[HealthBot], activity_id: int) -> bool:
+    """For an activity with a role card, show its key lines and a Confirm button; say True."""
+    assert interaction.guild_id is not None
+    bot = interaction.client
+    async with bot.db.sessions() as session:
+        card = await role_cards.get_card(session, activity_id)
+        if card == role_cards.NO_CARD:
+            return False
+        info = await activity(session, interaction.guild_id, activity_id)
+    key = role_cards.key_lines(card, info.duration_minutes, bot.payment_settings)
+    lines = [shown(line, 400) if line == key.contact else line for line in key.lines()]
+    view = discord.ui.View(timeout=None)
+    view.add_item(
+        discord.ui.Button(
+            label=CONFIRM_LABEL,
+            style=discord.ButtonStyle.success,
+            custom_id=custom_id(CustomId.ACTIVITY, "confirm", activity_id),
+        )
+    )
+    text = "\n".join([f"Before you sign up for **{shown_line(info.title, 100)}**:", *lines])
+    await reply(interaction, text[:2000], view=view)
     return True
 
 

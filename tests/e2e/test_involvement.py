@@ -13,7 +13,7 @@ from bot.cogs.involvement._cog import Involvement
 from bot.services.involvement import choosing, role_cards
 from bot.services.involvement.role_cards import Card
 from db.models import Activity, Attendance, ExpenseClaim, Payment, RoleCard, Signup
-from discord_sim import DiscordSimulator, SimMessage, SimUser
+from discord_sim import DiscordSimulator, SimInteraction, SimMessage, SimUser
 from tests.e2e.harness import Community, ManualClock, RunningBot, running_cog
 from tests.e2e.test_buddies import coordinators_thread
 from tests.e2e.test_reminders import T0, add_member, settle
@@ -115,6 +115,76 @@ async def test_an_unreadable_time_on_the_role_form_is_refused_and_nothing_is_sav
     assert refused.ephemeral
     assert "I could not read the time needed" in refused.text
     assert await count(running, RoleCard, RoleCard.activity_id == activity_id) == 0
+
+
+async def create(
+    sim: DiscordSimulator, community: Community, title: str, **options: str
+) -> tuple[SimInteraction, SimMessage]:
+    """`/activity create` as the coordinator; the confirmation and the announcement."""
+    values = {"title": title, "when": "2026-12-08 14:00", "kind": "education", "capacity": 5}
+    reply = await sim.slash(
+        community.guild, community.coordinator, "activity create", {**values, **options}
+    )
+    await reply.wait_followup()
+    announcement = await sim.wait_for(
+        lambda: next(
+            (m for m in sim.channel_messages(community.announcements) if title in m.text), None
+        ),
+        what=f"the announcement of {title}",
+    )
+    return reply, announcement
+
+
+async def test_role_details_are_added_after_create_and_shown_from_the_announcement(
+    sim: DiscordSimulator, community: Community, running: RunningBot
+) -> None:
+    await now_is(running)
+    reply, announcement = await create(
+        sim, community, "Panel of readers", choose="coordinators", payment="review"
+    )
+    confirmation = reply.followups[-1]
+    form = await sim.click(
+        community.coordinator, confirmation, confirmation.custom_id("Add role details")
+    )
+    await sim.fill_modal(
+        form, {"What you will do": "Read a short leaflet and say what is unclear."}
+    )
+    reader = await member(running, community, "rory_reader")
+    details = await sim.click(reader, announcement, announcement.custom_id("Role details"))
+    assert details.ephemeral
+    assert "Read a short leaflet" in details.text
+    assert "Payment: £30.00" in details.text
+    assert "Coordinators choose fairly" in announcement.text
+
+
+async def test_signing_up_shows_the_key_lines_before_confirming(
+    sim: DiscordSimulator, community: Community, running: RunningBot
+) -> None:
+    await now_is(running)
+    _, announcement = await create(sim, community, "Paid focus group", payment="hourly")
+    person = await member(running, community, "kim_keylines")
+    shown = await sim.click(person, announcement, announcement.custom_id("Sign up"))
+    assert shown.ephemeral
+    assert "Time needed: 1 hour" in shown.text
+    assert "Payment: £25.00 an hour" in shown.text
+    assert "Expenses: we pay back travel" in shown.text
+    assert await count(running, Signup, Signup.user_id == person.id) == 0
+    assert shown.original is not None
+    placed = await sim.click(person, shown.original, shown.original.custom_id("Confirm sign-up"))
+    await placed.wait_followup()
+    assert "You have a place at **Paid focus group**" in placed.text
+
+
+async def test_an_activity_without_a_card_signs_up_at_once(
+    sim: DiscordSimulator, community: Community, running: RunningBot
+) -> None:
+    await now_is(running)
+    _, announcement = await create(sim, community, "Plain coffee morning")
+    assert "Role details" not in [c.get("label") for c in announcement.all_components()]
+    person = await member(running, community, "nell_nocard")
+    placed = await sim.click(person, announcement, announcement.custom_id("Sign up"))
+    await placed.wait_followup()
+    assert "You have a place at **Plain coffee morning**" in placed.text
 
 
 # -- fair choosing ------------------------------------------------------------------------------

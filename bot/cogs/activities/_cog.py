@@ -23,7 +23,12 @@ from bot.services.signups import Attendee, Attendees
 from bot.services.vocabulary import ACTIVITY_KINDS as KINDS
 from bot.services.when import parse_when
 from bot.ui.activity_option import ActivityArg
-from bot.ui.announcement import AnnouncementKeeper, announcement_embed, buttons
+from bot.ui.announcement import (
+    AnnouncementKeeper,
+    add_role_parts,
+    announcement_embed,
+    buttons,
+)
 from bot.ui.custom_ids import CustomId, custom_id
 
 log = logging.getLogger(__name__)
@@ -129,10 +134,10 @@ class Activities(commands.Cog):
                     session, guild_id, created.id, card, self.bot.payment_settings, now
                 )
         channel = self.bot.get_partial_messageable(channel_id)
+        embed, view = announcement_embed(created), buttons(created.id)
+        await add_role_parts(self.bot, created.id, embed, view)
         try:
-            message = await channel.send(
-                embed=announcement_embed(created), view=buttons(created.id)
-            )
+            message = await channel.send(embed=embed, view=view)
         except discord.HTTPException as error:
             async with self.bot.db.sessions() as session, session.begin():
                 await activities.discard(session, created.id)

@@ -12,6 +12,7 @@ from bot.cogs.involvement._views import (
     DeclineClaimButton,
     HowPaidButton,
     MarkAttendanceButton,
+    RoleDetailsButton,
 )
 
 
@@ -25,6 +26,7 @@ async def setup(bot: HealthBot) -> None:
         DeclineClaimButton,
         HowPaidButton,
         MarkAttendanceButton,
+        RoleDetailsButton,
     )
     InvolvementMessages(bot).register()
     bot.mine_sections.append(cog.mine_section)

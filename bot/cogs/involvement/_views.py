@@ -188,6 +188,27 @@ class AddRoleDetailsButton(
         await open_role_form(interaction, self.activity_id)
 
 
+class RoleDetailsButton(GuardedButton, prefix=CustomId.ROLE_DETAILS, fields=r"(?P<id>[0-9]+)"):
+    """On the announcement: the role card, shown only to the person who pressed."""
+
+    def __init__(self, activity_id: int) -> None:
+        super().__init__(activity_id, label="Role details")
+        self.activity_id = activity_id
+
+    @classmethod
+    def from_match(cls, match: re.Match[str], item: discord.ui.Button[Any]) -> RoleDetailsButton:
+        return cls(int(match["id"]))
+
+    async def run(self, interaction: Interaction) -> None:
+        assert interaction.guild_id is not None
+        bot = interaction.client
+        async with bot.db.sessions() as session:
+            info = await _activity(session, interaction.guild_id, self.activity_id)
+            card = await role_cards.get_card(session, self.activity_id)
+        key = role_cards.key_lines(card, info.duration_minutes, bot.payment_settings)
+        await reply(interaction, embed=card_embed(info.title, card, key.lines()))
+
+
 # -- fair choosing ------------------------------------------------------------------------------
 
 
