@@ -19,6 +19,7 @@ from tests.e2e.test_buddies import coordinators_thread
 from tests.e2e.test_reminders import T0, add_member, settle
 
 ENDED = T0 - timedelta(days=2)  # an activity that started two days before "now"
+ERASE_LABEL = "Yes, delete everything"
 
 
 def guild_id(running: RunningBot) -> int:
@@ -524,3 +525,38 @@ async def test_bad_claims_are_refused_plainly_and_nothing_is_written(
     )
     assert await count(running, ExpenseClaim) == before
     assert await count(running, Payment, Payment.user_id == person.id) == 0
+
+
+async def test_deleting_data_with_money_owed_warns_first_and_notes_coordinators(
+    sim: DiscordSimulator, community: Community, running: RunningBot
+) -> None:
+    await now_is(running)
+    person = await member(running, community, "olive_owed")
+    activity_id = await activity(
+        running, ENDED, [person], title="Owed review", card=Card(payment_rate="review")
+    )
+    screen = await sim.slash(
+        community.guild,
+        community.coordinator,
+        "activity attendance",
+        {"activity": str(activity_id)},
+    )
+    assert screen.original is not None
+    await sim.choose(community.coordinator, screen.original, "Mark who attended", ["olive_owed"])
+    warning = await sim.slash(community.guild, person, "mydata delete")
+    assert "**Before you delete**: you have £30.00 still to be paid to you" in warning.text
+    assert warning.original is not None
+    await sim.click(person, warning.original, warning.original.custom_id(ERASE_LABEL))
+    await settle(running)
+
+    def note() -> SimMessage | None:
+        thread = coordinators_thread(community)
+        return (
+            next((m for m in thread.messages if "Someone deleted their data" in m.text), None)
+            if thread
+            else None
+        )
+
+    found = await sim.wait_for(note, what="the note to coordinators")
+    assert "1 payment(s), £30.00" in found.text
+    assert "olive" not in found.text

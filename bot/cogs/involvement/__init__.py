@@ -30,3 +30,4 @@ async def setup(bot: HealthBot) -> None:
     )
     InvolvementMessages(bot).register()
     bot.mine_sections.append(cog.mine_section)
+    bot.erasure_steps.append(cog.erase)

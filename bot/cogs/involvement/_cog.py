@@ -5,6 +5,7 @@ the lead's prompt to mark who came; and the person's hours and money in `/mine`.
 from __future__ import annotations
 
 import asyncio
+import uuid
 import io
 import logging
 from datetime import UTC, date, datetime, time, timedelta
@@ -13,6 +14,7 @@ from typing import Any
 import discord
 from discord import app_commands
 from discord.ext import commands
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.client import HealthBot
 from bot.cogs.involvement._views import (
@@ -26,9 +28,11 @@ from bot.cogs.involvement._views import (
 )
 from bot.errors import InvalidInput
 from bot.permissions import coordinator_only, is_coordinator
+from bot.services import outbox
 from bot.services.involvement import attendance, claims, payments
 from bot.services.involvement.common import pounds
 from bot.services.involvement.settings import ExpenseKind
+from bot.services.outbox import OutboxKind
 from bot.services.when import parse_day
 from bot.ui.activity_option import ActivityArg, RecentActivityArg, StartedActivityArg
 from bot.ui.coordinators import coordinators_thread
@@ -209,6 +213,32 @@ class Involvement(commands.Cog):
                 "Claims cannot be taken yet: coordinators have no private thread. "
                 "Please ask a coordinator to choose a buddies channel with `/setup`."
             ) from error
+
+    # -- erasure -------------------------------------------------------------------------------
+
+    async def erase(self, session: AsyncSession, guild_id: int, user_id: int) -> None:
+        """Before the person's data goes: a note to coordinators, without their name, when
+        money or claims were still open (they were told before confirming)."""
+        owed = await payments.still_owed(session, guild_id, user_id)
+        if not owed.anything:
+            return
+        now = self.bot.clock.now()
+        await outbox.enqueue(
+            session,
+            guild_id=guild_id,
+            kind=OutboxKind.INVOLVEMENT_NOTICE,
+            dedupe_key=f"{OutboxKind.INVOLVEMENT_NOTICE}:erased:{uuid.uuid4().hex}",
+            due_at=now,
+            payload={
+                "coordinators": True,
+                "text": (
+                    "Someone deleted their data while money was still open: "
+                    f"{owed.payments} payment(s), {pounds(owed.owed_pence)}, and "
+                    f"{owed.claims_waiting} claim(s) not decided. Their rows are gone, so they "
+                    "cannot be paid. The export shows paid amounts as erased."
+                ),
+            },
+        )
 
     # -- /mine --------------------------------------------------------------------------------
 

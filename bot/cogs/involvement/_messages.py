@@ -11,6 +11,7 @@ from bot.services.involvement import attendance, payments
 from bot.services.involvement.common import pounds
 from bot.services.outbox import OutboxItem, OutboxKind
 from bot.ui.announcement import when_words
+from bot.ui.coordinators import coordinators_thread
 
 if TYPE_CHECKING:
     import discord
@@ -61,8 +62,15 @@ class InvolvementMessages:
         )
 
     async def notice(self, item: OutboxItem) -> Outgoing | None:
+        """A message to one person, or (`coordinators` in the payload) to the coordinators'
+        private thread."""
         text = item.payload.get("text")
-        return Outgoing(content=str(text)[:2000]) if text else None
+        if not text:
+            return None
+        if item.payload.get("coordinators"):
+            thread = await coordinators_thread(self.bot, item.guild_id)
+            return Outgoing(content=str(text)[:2000], channel_id=thread.id)
+        return Outgoing(content=str(text)[:2000])
 
 
 def _view(*items: discord.ui.Item[Any]) -> discord.ui.View:
