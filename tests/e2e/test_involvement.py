@@ -560,3 +560,39 @@ async def test_deleting_data_with_money_owed_warns_first_and_notes_coordinators(
     found = await sim.wait_for(note, what="the note to coordinators")
     assert "1 payment(s), £30.00" in found.text
     assert "olive" not in found.text
+
+
+async def test_coordinators_get_one_summary_when_a_payment_waits_too_long(
+    sim: DiscordSimulator, community: Community, running: RunningBot
+) -> None:
+    await now_is(running)
+    person = await member(running, community, "walt_waits")
+    activity_id = await activity(
+        running, ENDED, [person], title="Slow payment", card=Card(payment_rate="review")
+    )
+    screen = await sim.slash(
+        community.guild,
+        community.coordinator,
+        "activity attendance",
+        {"activity": str(activity_id)},
+    )
+    assert screen.original is not None
+    await sim.choose(community.coordinator, screen.original, "Mark who attended", ["walt_waits"])
+    cog = running_cog(running, Involvement)
+    await now_is(running, T0 + timedelta(days=10))
+    assert await cog.prompt_late_payments() == 0
+    await now_is(running, T0 + timedelta(days=22))
+    assert await cog.prompt_late_payments() == 1
+    assert await cog.prompt_late_payments() == 0
+    await settle(running)
+
+    def summary() -> SimMessage | None:
+        thread = coordinators_thread(community)
+        return (
+            next((m for m in thread.messages if "have waited more than 21 days" in m.text), None)
+            if thread
+            else None
+        )
+
+    found = await sim.wait_for(summary, what="the late payments summary")
+    assert "`/payments due`" in found.text

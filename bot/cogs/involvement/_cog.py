@@ -5,9 +5,9 @@ the lead's prompt to mark who came; and the person's hours and money in `/mine`.
 from __future__ import annotations
 
 import asyncio
-import uuid
 import io
 import logging
+import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -41,6 +41,7 @@ from bot.ui.reply import reply
 log = logging.getLogger(__name__)
 Interaction = discord.Interaction[HealthBot]
 PLAN_JOB = "involvement-attendance-prompts"
+LATE_JOB = "involvement-late-payments"
 DUE_SHOWN = 20
 WHAT_CHOICES = [app_commands.Choice(name=kind.value, value=kind.value) for kind in ExpenseKind]
 
@@ -55,9 +56,43 @@ class Involvement(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.schedule(PLAN_JOB, self.plan_prompts, minutes=5, run_at_start=True)
+        self.bot.schedule(LATE_JOB, self.prompt_late_payments, minutes=60, run_at_start=True)
 
     async def cog_unload(self) -> None:
         self.bot.unschedule(PLAN_JOB)
+        self.bot.unschedule(LATE_JOB)
+
+    async def prompt_late_payments(self) -> int:
+        """One summary a week to coordinators while payments wait longer than
+        prompt_after_days."""
+        now = self.bot.clock.now()
+        after = self.bot.payment_settings.prompt_after_days
+        year, week, _ = now.isocalendar()
+        queued = 0
+        for guild in self.bot.guilds:
+            async with self.bot.db.sessions() as session, session.begin():
+                late = await payments.late_summary(session, guild.id, now, after)
+                if not late.count:
+                    continue
+                queued += await outbox.enqueue(
+                    session,
+                    guild_id=guild.id,
+                    kind=OutboxKind.INVOLVEMENT_NOTICE,
+                    dedupe_key=f"{OutboxKind.INVOLVEMENT_NOTICE}:late:{guild.id}:{year}-{week}",
+                    due_at=now,
+                    payload={
+                        "coordinators": True,
+                        "text": (
+                            f"{late.count} payment(s) have waited more than {after} days: "
+                            f"{pounds(late.total_pence)} in all, the oldest for "
+                            f"{late.oldest_days} days. Please see `/payments due`, and mark "
+                            "them with `/payments paid` once made."
+                        ),
+                    },
+                )
+        if queued:
+            self.bot.outbox.wake()
+        return queued
 
     async def plan_prompts(self) -> int:
         """Queue the prompt to mark who came for activities that ended."""
