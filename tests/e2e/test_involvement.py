@@ -596,3 +596,29 @@ async def test_coordinators_get_one_summary_when_a_payment_waits_too_long(
 
     found = await sim.wait_for(summary, what="the late payments summary")
     assert "`/payments due`" in found.text
+
+
+async def test_more_than_25_applicants_are_shown_a_page_at_a_time(
+    sim: DiscordSimulator, community: Community, running: RunningBot
+) -> None:
+    await now_is(running)
+    activity_id = await activity(
+        running,
+        T0 + timedelta(days=10),
+        title="Popular panel",
+        capacity=2,
+        card=Card(choose="coordinators"),
+    )
+    people = [await member(running, community, f"many_{n:02d}") for n in range(27)]
+    async with running.bot.db.sessions() as session, session.begin():
+        for person in people:
+            await choosing.apply(session, guild_id(running), activity_id, person.id, None, T0)
+    screen = await sim.slash(
+        community.guild, community.coordinator, "activity choose", {"activity": str(activity_id)}
+    )
+    assert screen.original is not None
+    [select] = [c for c in screen.original.all_components() if c.get("type") == 3]
+    assert len(select["options"]) == 25
+    await sim.click(community.coordinator, screen.original, screen.original.custom_id("Next"))
+    [second] = [c for c in screen.original.all_components() if c.get("type") == 3]
+    assert len(second["options"]) == 2

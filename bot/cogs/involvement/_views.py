@@ -245,23 +245,33 @@ async def choose_screen(
 
 
 class ChooseView(GuardedView):
-    def __init__(self, activity_id: int, found: choosing.Applicants, page: int) -> None:
+    """The applicants, 25 a page (Previous / Next keep what was picked on other pages), the
+    fair suggestion ticked, and Confirm choice."""
+
+    def __init__(
+        self,
+        activity_id: int,
+        found: choosing.Applicants,
+        page: int,
+        picked: set[int] | None = None,
+    ) -> None:
         super().__init__(timeout=30 * 60)
-        self.activity_id = activity_id
-        people = found.people[page * OPTIONS : (page + 1) * OPTIONS]
-        suggested = set(found.suggestion)
-        self.picked: set[int] = {person.user_id for person in people if person.user_id in suggested}
+        self.activity_id, self.found = activity_id, found
+        pages = max(-(-len(found.people) // OPTIONS), 1)
+        self.page = min(max(page, 0), pages - 1)
+        self.people = found.people[self.page * OPTIONS : (self.page + 1) * OPTIONS]
+        self.picked: set[int] = set(found.suggestion) if picked is None else picked
         self.pick: discord.ui.Select[Any] = discord.ui.Select(
             placeholder="Who gets a place?",
             min_values=0,
-            max_values=len(people),
+            max_values=len(self.people),
             options=[
                 discord.SelectOption(
                     label=plain(_name(person.user_id, person.display_name), 100),
                     value=str(person.user_id),
-                    default=person.user_id in suggested,
+                    default=person.user_id in self.picked,
                 )
-                for person in people
+                for person in self.people
             ],
         )
         self.pick.callback = self._picked  # type: ignore[method-assign, assignment]
@@ -271,9 +281,24 @@ class ChooseView(GuardedView):
         )
         confirm.callback = self._confirm  # type: ignore[method-assign, assignment]
         self.add_item(confirm)
+        if pages > 1:
+            for label, step in (("Previous", -1), ("Next", 1)):
+                button: discord.ui.Button[Any] = discord.ui.Button(
+                    label=label, disabled=not 0 <= self.page + step < pages
+                )
+                button.callback = self._turner(step)  # type: ignore[method-assign]
+                self.add_item(button)
+
+    def _turner(self, step: int) -> Any:
+        async def turn(interaction: Interaction) -> None:
+            view = ChooseView(self.activity_id, self.found, self.page + step, self.picked)
+            await interaction.response.edit_message(view=view)
+
+        return turn
 
     async def _picked(self, interaction: Interaction) -> None:
-        self.picked = {int(value) for value in self.pick.values}
+        here = {person.user_id for person in self.people}
+        self.picked = (self.picked - here) | {int(value) for value in self.pick.values}
         await interaction.response.send_message(
             f"{len(self.picked)} picked. Press Confirm choice to tell them.", ephemeral=True
         )
