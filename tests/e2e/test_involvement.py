@@ -158,6 +158,20 @@ async def test_role_details_are_added_after_create_and_shown_from_the_announceme
     assert "Coordinators choose fairly" in announcement.text
 
 
+async def test_the_announcement_counts_applications(
+    sim: DiscordSimulator, community: Community, running: RunningBot
+) -> None:
+    await now_is(running)
+    _, announcement = await create(sim, community, "Counted panel", choose="coordinators")
+    assert "0 applied so far" in announcement.text
+    person = await member(running, community, "abe_applies")
+    form = await sim.click(person, announcement, announcement.custom_id("Sign up"))
+    await sim.fill_modal(form, {})
+    await sim.wait_for(
+        lambda: "1 applied so far" in announcement.text or None, what="the count of 1"
+    )
+
+
 async def test_signing_up_shows_the_key_lines_before_confirming(
     sim: DiscordSimulator, community: Community, running: RunningBot
 ) -> None:

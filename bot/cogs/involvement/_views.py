@@ -14,6 +14,7 @@ from bot.permissions import is_coordinator, is_coordinator_of
 from bot.services import outbox
 from bot.services.involvement import attendance, choosing, claims, payments, role_cards
 from bot.services.involvement.attendance import ATTENDED, LATE_CANCEL, NO_SHOW, Mark
+from bot.services.involvement.common import activity as activity_info
 from bot.services.involvement.common import pounds
 from bot.services.involvement.role_cards import Card
 from bot.services.outbox import OutboxKind
@@ -142,15 +143,9 @@ async def open_role_form(interaction: Interaction, activity_id: int) -> None:
     assert interaction.guild_id is not None
     bot = interaction.client
     async with bot.db.sessions() as session:
-        info = await _activity(session, interaction.guild_id, activity_id)
+        info = await activity_info(session, interaction.guild_id, activity_id)
         card = await role_cards.get_card(session, activity_id)
     await interaction.response.send_modal(RoleCardForm(activity_id, info.title, card))
-
-
-async def _activity(session: AsyncSession, guild_id: int, activity_id: int) -> Any:
-    from bot.services.involvement.common import activity
-
-    return await activity(session, guild_id, activity_id)
 
 
 def card_embed(title: str, card: Card, key_lines: list[str]) -> discord.Embed:
@@ -203,7 +198,7 @@ class RoleDetailsButton(GuardedButton, prefix=CustomId.ROLE_DETAILS, fields=r"(?
         assert interaction.guild_id is not None
         bot = interaction.client
         async with bot.db.sessions() as session:
-            info = await _activity(session, interaction.guild_id, self.activity_id)
+            info = await activity_info(session, interaction.guild_id, self.activity_id)
             card = await role_cards.get_card(session, self.activity_id)
         key = role_cards.key_lines(card, info.duration_minutes, bot.payment_settings)
         await reply(interaction, embed=card_embed(info.title, card, key.lines()))
