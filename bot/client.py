@@ -27,6 +27,7 @@ from bot.services import community
 from bot.services.checklist import load_items
 from bot.services.community import CommunitySetup
 from bot.services.consent import load_notice
+from bot.services.involvement.settings import load_payment_settings
 from bot.services.mydata import ErasureStep
 from bot.services.programme import Catalogue, load_modules
 from bot.settings import Settings, config_dir
@@ -92,6 +93,7 @@ class HealthBot(commands.Bot):
         # Read at start so a malformed file stops the bot with the line and the problem.
         self.checklist_items = load_items(config_dir())
         self.training: Catalogue = load_modules(config_dir())
+        self.payment_settings = load_payment_settings(config_dir())
         self.after_consent: dict[AfterConsent, Continuation] = {}
         self._job_tasks: set[asyncio.Task[Any]] = set()
         self._closing = False

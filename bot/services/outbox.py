@@ -50,6 +50,8 @@ class OutboxKind(StrEnum):
     GROUP_TERM_ENDING = "group-term-ending"
     GROUP_TERM_ENDED = "group-term-ended"
     GROUP_REQUEST_ANSWERED = "group-request-answered"
+    PAYMENT_CHOICE = "payment-choice"
+    INVOLVEMENT_NOTICE = "involvement-notice"
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from discord.utils import format_dt
 from bot.delivery import Outgoing
 from bot.services import activities
 from bot.services.activities import ActivityView
+from bot.services.involvement import choosing, role_cards
 from bot.services.vocabulary import kind_words
 from bot.ui import limits
 from bot.ui.custom_ids import CustomId, custom_id
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BUTTON_LABELS = {"signup": "Sign up", "withdraw": "Withdraw", "calendar": "Add to calendar"}
-ACTIVITY_FIELDS = r"(?P<action>signup|withdraw|calendar):(?P<id>[0-9]+)"
+ACTIVITY_FIELDS = r"(?P<action>signup|withdraw|calendar|confirm):(?P<id>[0-9]+)"
 
 
 def places_line(activity: ActivityView) -> str:
@@ -110,6 +111,33 @@ def buttons(activity_id: int) -> discord.ui.View:
     return view
 
 
+async def add_role_parts(
+    bot: HealthBot, activity_id: int, embed: discord.Embed, view: discord.ui.View | None
+) -> None:
+    """For an activity with a role card: a Role details button (answered by the involvement
+    cog), and, when coordinators choose, how places are given and how many applied."""
+    async with bot.db.sessions() as session:
+        card = await role_cards.get_card(session, activity_id)
+        applied = await choosing.applicant_count(session, activity_id)
+    if card == role_cards.NO_CARD:
+        return
+    if card.chosen_by_coordinators:
+        embed.add_field(
+            name="How places are given",
+            value=(
+                "Coordinators choose fairly from everyone who applies. Press Sign up to apply. "
+                f"{applied} applied so far."
+            ),
+            inline=False,
+        )
+    if view is not None:
+        view.add_item(
+            discord.ui.Button(
+                label="Role details", custom_id=custom_id(CustomId.ROLE_DETAILS, activity_id)
+            )
+        )
+
+
 class AnnouncementKeeper:
     """Edits announcements to match the database. Refreshes of one activity run one at a time,
     and requests arriving meanwhile fold into one more pass, so fifty sign-ups at once make a
@@ -148,17 +176,21 @@ class AnnouncementKeeper:
         assert activity.announcement_channel_id is not None
         channel = self.bot.get_partial_messageable(activity.announcement_channel_id)
         message = channel.get_partial_message(activity.announcement_message_id)
+        embed, view = announcement_embed(activity), announcement_view(activity)
+        await add_role_parts(self.bot, activity.id, embed, view)
         try:
-            await message.edit(embed=announcement_embed(activity), view=announcement_view(activity))
+            await message.edit(embed=embed, view=view)
         except discord.NotFound:
-            return await self._repost(activity)
+            return await self._repost(activity, embed, view)
         except discord.HTTPException:
             log.warning(
                 "Could not update the announcement of activity %s", activity_id, exc_info=True
             )
         return None
 
-    async def _repost(self, activity: ActivityView) -> ActivityView | None:
+    async def _repost(
+        self, activity: ActivityView, embed: discord.Embed, view: discord.ui.View | None
+    ) -> ActivityView | None:
         """Someone deleted the announcement: post it again (buttons included) and record it.
         A cancelled activity needs no new announcement."""
         if activity.cancelled:
@@ -166,9 +198,7 @@ class AnnouncementKeeper:
         assert activity.announcement_channel_id is not None
         channel = self.bot.get_partial_messageable(activity.announcement_channel_id)
         try:
-            message = await channel.send(
-                embed=announcement_embed(activity), view=buttons(activity.id)
-            )
+            message = await channel.send(embed=embed, view=view or buttons(activity.id))
         except discord.HTTPException:
             log.warning(
                 "The announcement of activity %s is gone and could not be posted again",

@@ -33,10 +33,20 @@ class CustomId(StrEnum):
     GROUP_ANSWER = "group:answer"
     GROUP_LEAVE = "group:leave"
     GROUP_TERM = "group:term"
+    CLAIM_APPROVE = "involve:approve"
+    CLAIM_DECLINE = "involve:decline"
+    HOW_PAID = "involve:how_paid"
+    MARK_ATTENDANCE = "involve:mark"
+    ROLE_DETAILS = "involve:card"
+    ADD_ROLE_DETAILS = "involve:add_card"
     # Modals.
     PROFILE_FORM = "membership:profile"
     FEEDBACK_FORM = "feedback:form"
     GROUP_WHY_FORM = "group:why"
+    ROLE_CARD_FORM = "involve:card_form"
+    DECLINE_FORM = "involve:decline_form"
+    HOURS_FORM = "involve:hours_form"
+    APPLY_FORM = "involve:apply_form"
 
 
 def custom_id(prefix: CustomId, *fields: object) -> str:

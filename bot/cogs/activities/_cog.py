@@ -19,18 +19,29 @@ from bot.errors import InvalidInput
 from bot.permissions import coordinator_only
 from bot.services import activities, programme, signups
 from bot.services.activities import ActivityChanges, ActivityDraft, ActivityView
+from bot.services.involvement import role_cards
 from bot.services.signups import Attendee, Attendees
 from bot.services.vocabulary import ACTIVITY_KINDS as KINDS
 from bot.services.when import parse_when
 from bot.ui import limits
 from bot.ui.activity_option import ActivityArg
-from bot.ui.announcement import AnnouncementKeeper, announcement_embed, buttons
+from bot.ui.announcement import (
+    AnnouncementKeeper,
+    add_role_parts,
+    announcement_embed,
+    buttons,
+)
+from bot.ui.custom_ids import CustomId, custom_id
 from bot.ui.programme_option import GroupArg, ModuleArg
 from bot.ui.text import shown_line
 
 log = logging.getLogger(__name__)
 
 KIND_CHOICES = [app_commands.Choice(name=kind, value=kind) for kind in KINDS]
+CHOOSE_CHOICES = [
+    app_commands.Choice(name="first come", value=role_cards.CHOOSE[0]),
+    app_commands.Choice(name="coordinators choose", value=role_cards.CHOOSE[1]),
+]
 LIST_LIMIT = 40  # names shown per list in /activity attendees; the file has everyone
 Interaction = discord.Interaction[HealthBot]
 
@@ -63,11 +74,13 @@ class Activities(commands.Cog):
         place="Where it happens (Online if you leave it out)",
         description="What it is about and what to expect",
         lead="Who leads it",
+        choose="Who gets a place: first come (the usual) or coordinators choose",
+        payment="A payment rate from config/payments.toml, or none",
         needs="A training module people must hold to sign up",
         group="Only members of this group may sign up",
         teaches="For a training activity: the module people hold once they attend",
     )
-    @app_commands.choices(kind=KIND_CHOICES)
+    @app_commands.choices(kind=KIND_CHOICES, choose=CHOOSE_CHOICES)
     @coordinator_only()
     async def create(
         self,
@@ -80,11 +93,14 @@ class Activities(commands.Cog):
         place: str | None = None,
         description: str | None = None,
         lead: discord.Member | None = None,
+        choose: app_commands.Choice[str] | None = None,
+        payment: str | None = None,
         needs: ModuleArg | None = None,
         group: GroupArg | None = None,
         teaches: ModuleArg | None = None,
     ) -> None:
         assert interaction.guild is not None
+        card = _card(choose.value if choose else None, payment, self.bot)
         setup = await self.bot.community(interaction.guild.id)
         if setup.announcements_channel_id is None:
             raise InvalidInput(
@@ -106,7 +122,7 @@ class Activities(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         rules = Programme(teaches=teaches, needs=needs, group_id=group)
         created = await self._create_and_announce(
-            interaction.guild.id, draft, setup.announcements_channel_id, now, rules
+            interaction.guild.id, draft, setup.announcements_channel_id, now, rules, card
         )
         event_id = await _events.create_event(interaction.guild, created)
         if event_id is not None:
@@ -115,9 +131,14 @@ class Activities(commands.Cog):
         text = (
             f"Posted **{shown_line(created.title)}** (Activity #{created.id}) in "
             f"<#{setup.announcements_channel_id}>. It starts {format_dt(created.starts_at, 'F')} "
-            f"({format_dt(created.starts_at, 'R')})."
+            f"({format_dt(created.starts_at, 'R')}). You can add role details now, or later "
+            "with `/activity role`."
         )
-        await interaction.followup.send(text + _events.place_note(created), ephemeral=True)
+        await interaction.followup.send(
+            text + _events.place_note(created),
+            view=_add_role_details(created.id),
+            ephemeral=True,
+        )
 
     async def _create_and_announce(
         self,
@@ -126,6 +147,7 @@ class Activities(commands.Cog):
         channel_id: int,
         now: datetime,
         rules: Programme | None = None,
+        card: role_cards.Card | None = None,
     ) -> ActivityView:
         """Store, post, remember the post. If the post fails the activity is removed again,
         so nothing is half-written."""
@@ -135,11 +157,15 @@ class Activities(commands.Cog):
                 await programme.set_activity_programme(
                     session, guild_id, created.id, **asdict(rules), catalogue=self.bot.training
                 )
+            if card is not None:
+                await role_cards.set_card(
+                    session, guild_id, created.id, card, self.bot.payment_settings, now
+                )
         channel = self.bot.get_partial_messageable(channel_id)
+        embed, view = announcement_embed(created), buttons(created.id)
+        await add_role_parts(self.bot, created.id, embed, view)
         try:
-            message = await channel.send(
-                embed=announcement_embed(created), view=buttons(created.id)
-            )
+            message = await channel.send(embed=embed, view=view)
         except discord.HTTPException as error:
             async with self.bot.db.sessions() as session, session.begin():
                 await activities.discard(session, created.id)
@@ -272,6 +298,29 @@ class Activities(commands.Cog):
             view = await activities.get_activity(session, guild.id, activity_id)
         await _events.update_event(guild, view)
         return reposted
+
+
+def _card(choose: str | None, payment: str | None, bot: HealthBot) -> role_cards.Card | None:
+    """The role card `choose` and `payment` on `/activity create` start (checked before
+    anything is stored), or None when neither is given."""
+    if choose is None and payment is None:
+        return None
+    rate = None if payment is None or payment.strip().lower() == "none" else payment.strip()
+    card = role_cards.Card(payment_rate=rate, choose=choose or role_cards.CHOOSE[0])
+    return role_cards.check_card(card, bot.payment_settings)
+
+
+def _add_role_details(activity_id: int) -> discord.ui.View:
+    """The "Add role details" button (answered by the involvement cog)."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(
+        discord.ui.Button(
+            label="Add role details",
+            style=discord.ButtonStyle.primary,
+            custom_id=custom_id(CustomId.ADD_ROLE_DETAILS, activity_id),
+        )
+    )
+    return view
 
 
 def attendees_embed(found: Attendees) -> discord.Embed:

@@ -12,7 +12,6 @@ from discord.utils import format_dt
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.client import HealthBot
-from bot.cogs.buddies._messages import COORDINATORS_THREAD
 from bot.cogs.buddies._views import (
     PROFILE_QUESTION,
     Picks,
@@ -26,6 +25,7 @@ from bot.permissions import coordinator_only
 from bot.services import buddies
 from bot.services.buddies import Overview, Pair, Status
 from bot.ui.consent import AfterConsent, require_consent
+from bot.ui.coordinators import COORDINATORS_THREAD
 from bot.ui.limits import FIELD_VALUE, lines_within
 from bot.ui.reply import reply
 

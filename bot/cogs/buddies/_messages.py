@@ -12,7 +12,6 @@ that only coordinators are in.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -22,6 +21,7 @@ from bot.cogs.buddies._views import checkin_view, proposal_view
 from bot.delivery import Outgoing
 from bot.services import buddies, outbox
 from bot.services.outbox import OutboxItem, OutboxKind
+from bot.ui.coordinators import coordinators_thread
 from bot.ui.text import shown, shown_line
 
 if TYPE_CHECKING:
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-COORDINATORS_THREAD = "Buddy programme: for coordinators"
 STARTERS = (
     "What got you interested in taking part?",
     "Is there an activity coming up that one of you is thinking about?",
@@ -40,7 +39,6 @@ STARTERS = (
 class BuddyMessages:
     def __init__(self, bot: HealthBot) -> None:
         self.bot = bot
-        self._thread_lock = asyncio.Lock()
 
     def register(self) -> None:
         register = self.bot.outbox.register
@@ -169,69 +167,8 @@ class BuddyMessages:
         )
 
     async def coordinators_thread(self, guild_id: int) -> discord.Thread:
-        """The one private thread in the buddies channel where proposals and help alerts go:
-        made the first time, then reused. Each time, everyone with the coordinator role is
-        added (adding someone already there changes nothing) and anyone who is no longer a
-        coordinator is taken out. With no thread, nothing is posted in the open channel: the
-        row fails and is retried."""
-        setup = await self.bot.community(guild_id)
-        parent = self.bot.get_channel(setup.buddies_channel_id or 0)
-        if not isinstance(parent, discord.TextChannel):
-            raise LookupError(
-                "no buddies channel for proposals and help alerts; set one with /setup"
-            )
-        async with self._thread_lock:  # one thread and one member list, whatever goes at once
-            thread = await self._stored_coordinators_thread(guild_id, parent)
-            if thread is None:
-                thread = await parent.create_thread(
-                    name=COORDINATORS_THREAD,
-                    type=discord.ChannelType.private_thread,
-                    invitable=False,
-                    auto_archive_duration=10080,
-                )
-                async with self.bot.db.sessions() as session, session.begin():
-                    await buddies.remember_coordinator_thread(session, guild_id, thread.id)
-            await self._only_coordinators_in(thread, setup.coordinator_role_id)
-        return thread
-
-    async def _stored_coordinators_thread(
-        self, guild_id: int, parent: discord.TextChannel
-    ) -> discord.Thread | None:
-        async with self.bot.db.sessions() as session:
-            thread_id = await buddies.coordinator_thread(session, guild_id)
-        if thread_id is None:
-            return None
-        thread = parent.get_thread(thread_id)
-        if thread is None:  # archived threads are not kept in the cache
-            try:
-                found = await self.bot.fetch_channel(thread_id)
-            except (discord.NotFound, discord.Forbidden):
-                return None  # deleted, or out of reach: make a new one
-            thread = found if isinstance(found, discord.Thread) else None
-        if thread is None or thread.parent_id != parent.id:
-            return None  # the buddies channel changed: a new thread there
-        if thread.archived:
-            await thread.edit(archived=False)
-        return thread
-
-    async def _only_coordinators_in(self, thread: discord.Thread, role_id: int | None) -> None:
-        role = thread.guild.get_role(role_id) if role_id else None
-        coordinators = {
-            member.id: member for member in (role.members if role else ()) if not member.bot
-        }
-        for coordinator in coordinators.values():
-            await thread.add_user(coordinator)
-        if not thread.guild.chunked:
-            return  # not every member is known yet: take nobody out on a partial list
-        for joined in await thread.fetch_members():
-            member = thread.guild.get_member(joined.id)
-            stays = (
-                joined.id in coordinators
-                or joined.id == thread.owner_id
-                or (member is not None and member.guild_permissions.manage_guild)
-            )
-            if not stays:
-                await thread.remove_user(discord.Object(id=joined.id))
+        """The coordinators' private thread (`bot.ui.coordinators`)."""
+        return await coordinators_thread(self.bot, guild_id)
 
     async def checkin(self, item: OutboxItem) -> Outgoing | None:
         pair = await self._pair(item)

@@ -24,6 +24,8 @@ from bot.cogs.membership._views import (
 from bot.delivery import DeliveryError, Outgoing
 from bot.errors import NotFound
 from bot.services import membership, mydata
+from bot.services.involvement import payments
+from bot.services.involvement.common import pounds
 from bot.settings import config_dir
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,19 @@ ERASE_WARNING = (
     "nothing linking them to you. It cannot be undone.\n\n"
     "Want a copy first? Use `/mydata export`. Changed your mind? Just leave this message."
 )
+
+
+def owed_warning(owed: payments.StillOwed) -> str:
+    """What deleting now would give up: money owed and claims not decided yet."""
+    parts = []
+    if owed.payments:
+        parts.append(f"{pounds(owed.owed_pence)} still to be paid to you")
+    if owed.claims_waiting:
+        parts.append(f"{owed.claims_waiting} expense claim(s) not decided yet")
+    return (
+        f"**Before you delete**: you have {' and '.join(parts)}. If you delete your data now, "
+        "we cannot pay you. Coordinators will get a note, without your name."
+    )
 
 
 class Membership(commands.Cog):
@@ -132,9 +147,13 @@ class Membership(commands.Cog):
         async with self.bot.db.sessions() as session:
             if not await mydata.holds_anything(session, interaction.user.id):
                 raise NotFound(NOTHING_HELD.format(what="delete"))
+            owed = await payments.still_owed(
+                session, interaction.guild_id or 0, interaction.user.id
+            )
         view = discord.ui.View(timeout=None)
         view.add_item(ConfirmEraseButton(interaction.user.id, self.bot.clock.now()))
-        await interaction.response.send_message(ERASE_WARNING, view=view, ephemeral=True)
+        warning = f"{owed_warning(owed)}\n\n{ERASE_WARNING}" if owed.anything else ERASE_WARNING
+        await interaction.response.send_message(warning, view=view, ephemeral=True)
 
     @commands.Cog.listener()
     async def on_member_join(self, member: discord.Member) -> None:

@@ -12,6 +12,7 @@ import discord
 from bot.errors import ConsentNeeded
 from bot.services import activities, calendar, signups
 from bot.ui.announcement import ACTIVITY_FIELDS, BUTTON_LABELS, keeper, when_words
+from bot.ui.applications import CONFIRM_LABEL, opens_application, shows_key_lines
 from bot.ui.base import GuardedButton
 from bot.ui.consent import AfterConsent, show_consent_card
 from bot.ui.custom_ids import CustomId
@@ -25,8 +26,13 @@ class ActivityButton(GuardedButton, prefix=CustomId.ACTIVITY, fields=ACTIVITY_FI
     """Sign up, Withdraw and Add to calendar on an announcement (`bot.ui.announcement`)."""
 
     def __init__(self, action: str, activity_id: int) -> None:
-        style = discord.ButtonStyle.success if action == "signup" else discord.ButtonStyle.secondary
-        super().__init__(action, activity_id, label=BUTTON_LABELS[action], style=style)
+        style = (
+            discord.ButtonStyle.success
+            if action in ("signup", "confirm")
+            else discord.ButtonStyle.secondary
+        )
+        label = BUTTON_LABELS.get(action, CONFIRM_LABEL)
+        super().__init__(action, activity_id, label=label, style=style)
         self.action, self.activity_id = action, activity_id
 
     @classmethod
@@ -34,8 +40,8 @@ class ActivityButton(GuardedButton, prefix=CustomId.ACTIVITY, fields=ACTIVITY_FI
         return cls(match["action"], int(match["id"]))
 
     async def run(self, interaction: discord.Interaction[HealthBot]) -> None:
-        if self.action == "signup":
-            await sign_up(interaction, self.activity_id)
+        if self.action in ("signup", "confirm"):
+            await sign_up(interaction, self.activity_id, confirmed=self.action == "confirm")
         elif self.action == "withdraw":
             await withdraw(interaction, self.activity_id)
         else:
@@ -43,12 +49,20 @@ class ActivityButton(GuardedButton, prefix=CustomId.ACTIVITY, fields=ACTIVITY_FI
 
 
 async def sign_up(
-    interaction: discord.Interaction[HealthBot], activity_id: int, *, after_consent: bool = False
+    interaction: discord.Interaction[HealthBot],
+    activity_id: int,
+    *,
+    after_consent: bool = False,
+    confirmed: bool = False,
 ) -> None:
     """Consent first, then a place or a waitlist position; the announcement follows.
     Acknowledged at once ("thinking"), so fifty people pressing together all get an answer
     well inside Discord's three seconds."""
     assert interaction.guild_id is not None
+    if await opens_application(interaction, activity_id):
+        return
+    if not (confirmed or after_consent) and await shows_key_lines(interaction, activity_id):
+        return
     if not after_consent:
         await interaction.response.defer(ephemeral=True, thinking=True)
     bot = interaction.client

@@ -575,3 +575,15 @@ def _owed(row: Payment) -> Owed:
 
 def _refs(ids: Sequence[int]) -> str:
     return ", ".join(f"P{payment_id}" for payment_id in ids)
+
+
+async def fee_for(session: AsyncSession, activity_id: int, user_id: int) -> Owed | None:
+    """The person's fee for one activity, paid or not, or None."""
+    row = await session.scalar(
+        select(Payment).where(
+            Payment.activity_id == activity_id,
+            Payment.source == FEE,
+            or_(Payment.user_id == user_id, Payment.paid_user_id == user_id),
+        )
+    )
+    return _owed(row) if row is not None else None
