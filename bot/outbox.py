@@ -153,6 +153,16 @@ class OutboxDispatcher:
             message = await kind.render(item)
             if message is not None:
                 await self._send(item, message)
+        except outbox.PayloadError as error:
+            # A row that does not fit its payload class never will: say so once and give up.
+            log.error(
+                "Outbox message %s (%s) has a payload that does not fit: %s",
+                item.id,
+                item.kind,
+                error,
+            )
+            await self._give_up(item, error)
+            return
         # The isolation boundary for one message: its failure is recorded (and retried or
         # given up for a coordinator) without stopping the rest of the batch.
         except Exception as error:  # noqa: BLE001
@@ -180,6 +190,16 @@ class OutboxDispatcher:
         now = self.now()
         allowed = setup.quiet_hours.next_allowed(now, setup.zone)
         return allowed if allowed > now else None
+
+    async def _give_up(self, item: OutboxItem, error: Exception) -> None:
+        async with self.sessions() as session, session.begin():
+            await outbox.record_failure(
+                session,
+                item.id,
+                error=f"{type(error).__name__}: {error}",
+                retry_at=None,
+                now=self.now(),
+            )
 
     async def _record_failure(self, item: OutboxItem, error: Exception) -> None:
         now = self.now()
