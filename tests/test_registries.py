@@ -56,8 +56,8 @@ def payload_classes_in_bot() -> set[type[OutboxPayload]]:
         cls = todo.pop()
         todo.extend(cls.__subclasses__())
         # `slots=True` replaces a class with a new one: keep the one its module holds.
-        module = sys.modules[cls.__module__]
-        if cls.__module__.startswith("bot.") and getattr(module, cls.__qualname__, None) is cls:
+        home = sys.modules[cls.__module__]
+        if cls.__module__.startswith("bot.") and getattr(home, cls.__qualname__, None) is cls:
             found.add(cls)
     return found
 
@@ -134,5 +134,21 @@ async def test_every_button_uses_the_guarded_base(loaded_bot: HealthBot) -> None
 
 
 async def test_every_button_has_its_own_prefix(loaded_bot: HealthBot) -> None:
-    prefixes = [item.prefix for item in registered_buttons(loaded_bot)]
+    registered = registered_buttons(loaded_bot)
+    prefixes = [item.prefix for item in registered if issubclass(item, GuardedButton)]
     assert len(prefixes) == len(set(prefixes))
+
+
+async def test_mine_sections_come_in_their_declared_order(loaded_bot: HealthBot) -> None:
+    owners = [
+        type(getattr(section, "__self__", None)).__name__ for section in loaded_bot.mine_sections()
+    ]
+    assert owners == ["Buddies", "Feedback", "Membership"]
+
+
+async def test_two_mine_sections_cannot_share_an_order(loaded_bot: HealthBot) -> None:
+    async def section(guild_id: int, user_id: int) -> str | None:
+        return None
+
+    with pytest.raises(ValueError, match="taken"):
+        loaded_bot.add_mine_section(20, section)

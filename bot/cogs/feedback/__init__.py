@@ -16,4 +16,4 @@ async def setup(bot: HealthBot) -> None:
     bot.add_dynamic_items(QuickRatingButton, TellUsMoreButton)
     FeedbackMessages(bot).register()
     bot.after_consent[AfterConsent.FEEDBACK_GIVE] = cog.continue_give
-    bot.mine_sections.append(cog.mine_section)
+    bot.add_mine_section(30, cog.mine_section)
