@@ -161,7 +161,7 @@ class OutboxDispatcher:
                 item.kind,
                 error,
             )
-            await self._give_up(item, error)
+            await self._store_failure(item, error, None, self.now())
             return
         # The isolation boundary for one message: its failure is recorded (and retried or
         # given up for a coordinator) without stopping the rest of the batch.
@@ -191,16 +191,6 @@ class OutboxDispatcher:
         allowed = setup.quiet_hours.next_allowed(now, setup.zone)
         return allowed if allowed > now else None
 
-    async def _give_up(self, item: OutboxItem, error: Exception) -> None:
-        async with self.sessions() as session, session.begin():
-            await outbox.record_failure(
-                session,
-                item.id,
-                error=f"{type(error).__name__}: {error}",
-                retry_at=None,
-                now=self.now(),
-            )
-
     async def _record_failure(self, item: OutboxItem, error: Exception) -> None:
         now = self.now()
         attempt = item.attempts + 1
@@ -214,6 +204,11 @@ class OutboxDispatcher:
             error,
             f"retrying at {retry_at:%H:%M:%S} UTC" if retry_at else "giving up",
         )
+        await self._store_failure(item, error, retry_at, now)
+
+    async def _store_failure(
+        self, item: OutboxItem, error: Exception, retry_at: datetime | None, now: datetime
+    ) -> None:
         async with self.sessions() as session, session.begin():
             await outbox.record_failure(
                 session,
