@@ -113,4 +113,5 @@ async def test_the_dispatcher_gives_up_at_once_on_a_payload_that_does_not_fit(
         row = await session.scalar(select(OutboxMessage))
     assert row is not None
     assert (row.failed_at, row.attempts, rendered) == (NOW, 1, [])
-    assert row.last_error is not None and row.last_error.startswith("PayloadError")
+    assert row.last_error is not None
+    assert row.last_error.startswith("PayloadError")
