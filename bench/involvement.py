@@ -29,6 +29,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,7 @@ from bot.services.involvement.settings import Rate  # noqa: E402
 from db.engine import Database  # noqa: E402
 from db.migrate import upgrade_to_head  # noqa: E402
 from db.models import Activity, Attendance, ExpenseClaim, Member, Payment, RoleCard  # noqa: E402
-from tests.conftest import drop_schema, fresh_database, postgres_answers  # noqa: E402
+from tests.conftest import drop_schema, empty_database, postgres_answers  # noqa: E402
 
 GUILD = 1
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -88,7 +89,11 @@ async def build(db: Database, scale: float, seed: int) -> dict[str, int]:
         ],
     )
     span = timedelta(days=365 * YEARS)
-    activities, cards, attendance, fees, claims = [], [], [], [], []
+    activities: list[dict[str, Any]] = []
+    cards: list[dict[str, Any]] = []
+    attendance: list[dict[str, Any]] = []
+    fees: list[dict[str, Any]] = []
+    claims: list[dict[str, Any]] = []
     for activity_id in range(1, count + 1):
         starts = NOW - span + span * (activity_id / (count + 1))
         duration = rng.choice((60, 90, 120, 180))
@@ -266,9 +271,9 @@ async def measure(db: Database) -> dict[str, float | int]:
         query_s, export_found = await best_of(3, export(days))
         assert isinstance(export_found, payments.FinanceExport)
         made = export_found
-        xlsx_s, xlsx = await best_of(3, lambda made=made: asyncio.to_thread(made.xlsx))
-        csv_s, _ = await best_of(3, lambda made=made: asyncio.to_thread(made.csv))
-        bare_s, _ = await best_of(3, lambda made=made: asyncio.to_thread(bare_csv, made))
+        xlsx_s, xlsx = await best_of(3, partial(asyncio.to_thread, made.xlsx))
+        csv_s, _ = await best_of(3, partial(asyncio.to_thread, made.csv))
+        bare_s, _ = await best_of(3, partial(asyncio.to_thread, bare_csv, made))
         found[f"{name}_rows"] = len(export_found.rows)
         found[f"{name}_query_s"], found[f"{name}_xlsx_s"], found[f"{name}_csv_s"] = (
             query_s,
@@ -280,7 +285,7 @@ async def measure(db: Database) -> dict[str, float | int]:
         if name == "all":
             found["xlsx_kb"] = len(xlsx) // 1024  # type: ignore[arg-type]
             found["openpyxl_s"], _ = await best_of(
-                1, lambda made=made: asyncio.to_thread(openpyxl_xlsx, made)
+                1, partial(asyncio.to_thread, openpyxl_xlsx, made)
             )
     return found
 
@@ -320,7 +325,7 @@ def report(
 
 async def run(backend: str, workdir: str, seed: int) -> None:
     for scale in (0.1, 1.0):
-        db, schema = await fresh_database(backend, workdir)
+        db, schema = await empty_database(backend, workdir)
         try:
             await upgrade_to_head(db.engine)
             sizes = await build(db, scale, seed)

@@ -39,7 +39,7 @@ from db.engine import SQLITE_BUSY_TIMEOUT_MS, Database  # noqa: E402
 from db.migrate import upgrade_to_head  # noqa: E402
 from db.models import Activity  # noqa: E402
 from discord_sim import DiscordSimulator, SimMessage, SimUser  # noqa: E402
-from tests.conftest import drop_schema, fresh_database, postgres_answers  # noqa: E402
+from tests.conftest import drop_schema, empty_database, postgres_answers  # noqa: E402
 from tests.e2e.harness import bot_process_env, build_community, run_setup  # noqa: E402
 
 GUILD = 1
@@ -180,7 +180,7 @@ async def postgres_figures(workdir: str, count: int, rounds: int) -> None:
     if not postgres_answers():
         print("PostgreSQL:         not running; skipped")
         return
-    db, schema = await fresh_database("postgresql", workdir)
+    db, schema = await empty_database("postgresql", workdir)
     try:
         await upgrade_to_head(db.engine)
         await everyone_agrees(db, count)

@@ -12,7 +12,7 @@ import logging
 import pkgutil
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import discord
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -40,8 +40,12 @@ log = logging.getLogger(__name__)
 
 # What "I agree" on the consent card goes on to do, for each `AfterConsent` (bot.ui.consent).
 Continuation = Callable[[discord.Interaction["HealthBot"], str], Awaitable[None]]
-# A capability's part of `/mine` for (guild_id, user_id): a short paragraph, or None.
-MineSection = Callable[[int, int], Awaitable[str | None]]
+
+
+class MineSection(Protocol):
+    """A capability's part of `/mine` for (guild_id, user_id): a short paragraph, or None."""
+
+    def __call__(self, guild_id: int, user_id: int, /) -> Awaitable[str | None]: ...
 
 
 class HealthTree(app_commands.CommandTree["HealthBot"]):
@@ -97,9 +101,21 @@ class HealthBot(commands.Bot):
         self.after_consent: dict[AfterConsent, Continuation] = {}
         self._job_tasks: set[asyncio.Task[Any]] = set()
         self._closing = False
-        self.mine_sections: list[MineSection] = []
+        self._mine_sections: dict[int, MineSection] = {}
         self.erasure_steps: list[ErasureStep] = []
         self.next_steps: list[NextStep] = []
+
+    def add_mine_section(self, order: int, section: MineSection) -> None:
+        """Add a capability's part of `/mine`; sections show in `order` (after the person's
+        activities), whatever order the cogs load in. Two sections cannot share an order."""
+        if order in self._mine_sections:
+            raise ValueError(
+                f"/mine section order {order} is taken by {self._mine_sections[order]}"
+            )
+        self._mine_sections[order] = section
+
+    def mine_sections(self) -> list[MineSection]:
+        return [self._mine_sections[order] for order in sorted(self._mine_sections)]
 
     async def setup_hook(self) -> None:
         for extension in cog_extensions():

@@ -153,6 +153,16 @@ class OutboxDispatcher:
             message = await kind.render(item)
             if message is not None:
                 await self._send(item, message)
+        except outbox.PayloadError as error:
+            # A row that does not fit its payload class never will: say so once and give up.
+            log.error(
+                "Outbox message %s (%s) has a payload that does not fit: %s",
+                item.id,
+                item.kind,
+                error,
+            )
+            await self._store_failure(item, error, None, self.now())
+            return
         # The isolation boundary for one message: its failure is recorded (and retried or
         # given up for a coordinator) without stopping the rest of the batch.
         except Exception as error:  # noqa: BLE001
@@ -194,6 +204,11 @@ class OutboxDispatcher:
             error,
             f"retrying at {retry_at:%H:%M:%S} UTC" if retry_at else "giving up",
         )
+        await self._store_failure(item, error, retry_at, now)
+
+    async def _store_failure(
+        self, item: OutboxItem, error: Exception, retry_at: datetime | None, now: datetime
+    ) -> None:
         async with self.sessions() as session, session.begin():
             await outbox.record_failure(
                 session,

@@ -274,8 +274,9 @@ class DiscordSimulator(Drivers):
         )
 
     async def wait_for(
-        self, predicate: Callable[[], T], timeout: float = 5, what: str = "predicate"
+        self, predicate: Callable[[], T | None], timeout: float = 5, what: str = "predicate"
     ) -> T:
+        """Wait until `predicate()` is truthy and return that value (never None)."""
         return await self.state.wait_until(predicate, timeout, what)
 
     async def wait_for_request(

@@ -116,7 +116,7 @@ class SimState:
         self._changed.set()
         self._changed = asyncio.Event()
 
-    async def wait_until(self, predicate: Callable[[], T], timeout: float, what: str) -> T:
+    async def wait_until(self, predicate: Callable[[], T | None], timeout: float, what: str) -> T:
         """Re-check ``predicate`` on every change (and every 50 ms for bot-side conditions)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.services import mydata, outbox
 from bot.services.mydata import ErasureStep
+from bot.services.outbox import OutboxKind
 from db.engine import Database
 from db.models import Activity, Base, Member
 
@@ -44,7 +45,8 @@ async def add_row(session: AsyncSession, table: str, **values: Any) -> int | Non
     if "id" not in target.c:
         await session.execute(statement)
         return None
-    return await session.scalar(statement.returning(target.c.id))
+    row_id: int | None = await session.scalar(statement.returning(target.c.id))
+    return row_id
 
 
 async def activity(session: AsyncSession, guild_id: int, lead_user_id: int | None = None) -> int:
@@ -92,7 +94,7 @@ async def outbox_row(session: AsyncSession, guild_id: int, user_id: int, other_i
     await outbox.enqueue(
         session,
         guild_id=guild_id,
-        kind="reminder",
+        kind=OutboxKind.REMINDER,
         dedupe_key=f"test-reminder:{user_id}",
         due_at=NOW + timedelta(days=1),
         user_id=user_id,

@@ -15,6 +15,7 @@ import pytest
 import bot
 from bot.ui import base
 from bot.ui.base import ExpiringView, GuardedModal, PersistentModal
+from bot.ui.custom_ids import CustomId
 
 # The building blocks themselves: not used directly.
 BASES: set[type] = {base.GuardedView, GuardedModal, PersistentModal, ExpiringView}
@@ -71,7 +72,7 @@ def test_an_expiring_view_must_say_what_it_shows_when_it_expires() -> None:
 
 
 def test_a_persistent_modal_is_never_kept_in_discord_pys_memory() -> None:
-    class Form(PersistentModal, prefix=base.CustomId.PROFILE_FORM):
+    class Form(PersistentModal, prefix=CustomId.PROFILE_FORM):
         def __init__(self) -> None:
             super().__init__(title="Form")
 

@@ -32,6 +32,13 @@ REFRESH = OutboxKind.ACTIVITY_REFRESH
 
 
 @dataclass(frozen=True, slots=True)
+class ChangedPayload(outbox.OutboxPayload):
+    """ "Your activity changed": when it was changed (each change is its own message)."""
+
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class ActivityView(ActivityInfo):
     """The activity with its sign-ups and announcement, as the activities capability shows it."""
 
@@ -182,7 +189,7 @@ async def edit_activity(
         await _set_capacity(session, activity, changes.capacity)
     told = 0
     if moved or relocated:
-        told = await _tell_everyone(session, activity, CHANGED, now, {"at": now.isoformat()})
+        told = await _tell_everyone(session, activity, CHANGED, now, ChangedPayload(now))
     return EditResult(await view_of(session, activity), told)
 
 
@@ -193,7 +200,7 @@ async def cancel_activity(
     activity = await lock_open(session, guild_id, activity_id)
     activity.status = "cancelled"
     activity.cancel_reason = cleaned
-    told = await _tell_everyone(session, activity, CANCELLED, now, {})
+    told = await _tell_everyone(session, activity, CANCELLED, now, None)
     return CancelResult(await view_of(session, activity), told)
 
 
@@ -281,7 +288,7 @@ async def _tell_everyone(
     activity: Activity,
     kind: OutboxKind,
     now: datetime,
-    payload: dict[str, str],
+    payload: outbox.OutboxPayload | None,
 ) -> int:
     """Queue a message for everyone signed up or waiting; keys carry no Discord ids."""
     signups = list(

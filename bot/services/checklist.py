@@ -4,7 +4,6 @@ lead or a coordinator."""
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +19,7 @@ from bot.errors import Conflict, NotAllowed, NotFound
 from bot.services.activity_lookup import ActivityInfo as ActivityInfo
 from bot.services.activity_lookup import activity_info as activity_info
 from bot.services.text import escape
+from bot.services.toml_file import field_line, read_toml, table_starts
 from db.engine import insert_for
 from db.models import ChecklistTick
 
@@ -75,17 +75,11 @@ class ActivityChecklist:
 
 def load_items(directory: Path) -> tuple[ChecklistItem, ...]:
     path = directory / FILE_NAME
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except OSError as error:
-        raise ChecklistFileError(f"{path}: cannot be read: {error.strerror}") from error
-    except tomllib.TOMLDecodeError as error:
-        raise ChecklistFileError(f"{path}: this is not valid TOML: {error}") from error
+    text, data = read_toml(path, ChecklistFileError)
     raw_items = data.get("items")
     if not isinstance(raw_items, list) or not raw_items:
         raise ChecklistFileError(f"{path} line 1: there are no [[items]]; add at least one.")
-    starts = [n for n, line in enumerate(text.splitlines(), 1) if line.strip() == "[[items]]"]
+    starts = table_starts(text, "[[items]]")
     items: list[ChecklistItem] = []
     for index, raw in enumerate(raw_items):
         block = _Block(path, text, starts[index] if index < len(starts) else 1)
@@ -105,15 +99,7 @@ class _Block:
     first_line: int
 
     def error(self, field: str, problem: str) -> ChecklistFileError:
-        lines = self.text.splitlines()
-        line = self.first_line
-        for number in range(self.first_line, len(lines)):
-            stripped = lines[number].strip()
-            if stripped.startswith("["):
-                break
-            if re.match(rf"^{re.escape(field)}\s*=", stripped):
-                line = number + 1
-                break
+        line = field_line(self.text, self.first_line, field)
         return ChecklistFileError(f"{self.path} line {line}: {problem}")
 
 

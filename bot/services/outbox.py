@@ -8,11 +8,13 @@ not claimed at all, so they go out as soon as the pause ends (or `/resume`), wit
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+import dataclasses
+import typing
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -55,15 +57,79 @@ class OutboxKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class OutboxPayload:
+    """What an outbox kind carries beyond its columns: a frozen dataclass per kind, declared
+    next to the service that enqueues it and listed in `bot.services.payloads.PAYLOADS`.
+    Fields are JSON-safe only (int, float, str, bool, date, aware datetime); never a Discord id
+    (export and erasure find people through the row's columns, not its payload)."""
+
+
+class PayloadError(ValueError):
+    """A stored payload does not fit its class (a field missing, unknown or of the wrong type).
+    The dispatcher logs it once and gives up on that row."""
+
+
+P = TypeVar("P", bound=OutboxPayload)
+_PLAIN: tuple[type, ...] = (bool, int, float, str)
+
+
+def payload_json(payload: OutboxPayload | None) -> dict[str, Any]:
+    """The row's JSON for a payload: `dataclasses.asdict`, dates and datetimes as ISO text."""
+    if payload is None:
+        return {}
+    data = dataclasses.asdict(payload)
+    return {
+        name: value.isoformat() if isinstance(value, date) else value
+        for name, value in data.items()
+    }
+
+
+def parse_payload(cls: type[P], data: Mapping[str, Any]) -> P:
+    """Read a row's JSON back into its payload class; PayloadError when it does not fit."""
+    hints = typing.get_type_hints(cls)
+    names = {field.name for field in dataclasses.fields(cls)}
+    missing, unknown = names - set(data), set(data) - names
+    if missing or unknown:
+        raise PayloadError(
+            f"{cls.__name__} payload {dict(data)!r}: missing {sorted(missing)}, "
+            f"unknown {sorted(unknown)}"
+        )
+    return cls(**{name: _field(cls, name, hints[name], data[name]) for name in names})
+
+
+def _field(cls: type, name: str, hint: Any, value: Any) -> Any:
+    wanted = hint if isinstance(hint, type) else None
+    try:
+        if wanted is datetime and isinstance(value, str):
+            return datetime.fromisoformat(value)
+        if wanted is date and isinstance(value, str):
+            return date.fromisoformat(value)
+    except ValueError as error:
+        raise PayloadError(f"{cls.__name__}.{name}: {value!r} is not an ISO date") from error
+    fits = (
+        wanted in _PLAIN
+        and isinstance(value, wanted)
+        and (wanted is bool or not isinstance(value, bool))
+    ) or (wanted is float and isinstance(value, int) and not isinstance(value, bool))
+    if not fits:
+        raise PayloadError(f"{cls.__name__}.{name}: {value!r} is not {hint}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxItem:
     id: int
     guild_id: int
     kind: str
     user_id: int | None
     activity_id: int | None
-    payload: dict[str, Any]
+    payload: dict[str, Any]  # the raw JSON; read it through `payload_as`
     due_at: datetime
     attempts: int
+
+    def payload_as(self, cls: type[P]) -> P:
+        """The payload as its typed class (PayloadError when the stored JSON does not fit)."""
+        return parse_payload(cls, self.payload)
 
 
 async def enqueue(
@@ -75,7 +141,7 @@ async def enqueue(
     due_at: datetime,
     user_id: int | None = None,
     activity_id: int | None = None,
-    payload: dict[str, Any] | None = None,
+    payload: OutboxPayload | None = None,
 ) -> bool:
     """Queue a message unless one with the same key exists; True if it was queued."""
     values = {
@@ -85,7 +151,7 @@ async def enqueue(
         "due_at": due_at,
         "user_id": user_id,
         "activity_id": activity_id,
-        "payload": payload or {},
+        "payload": payload_json(payload),
         "attempts": 0,
     }
     statement = (

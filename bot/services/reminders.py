@@ -33,6 +33,30 @@ KINDS = (REMINDER, EXPECT, CHECKLIST_PROMPT)
 
 
 @dataclass(frozen=True, slots=True)
+class PromptPayload(outbox.OutboxPayload):
+    """ "What to expect" and checklist prompts: when the activity started and when the prompt
+    was due (Unix times), so one planned for an activity that moved since is dropped."""
+
+    starts_at: int
+    due: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderPayload(outbox.OutboxPayload):
+    """A reminder: as a prompt, and how many hours before the start it was planned for."""
+
+    starts_at: int
+    due: int
+    offset_hours: float
+
+
+def _payload(item: OutboxItem) -> PromptPayload | ReminderPayload:
+    if item.kind == REMINDER:
+        return item.payload_as(ReminderPayload)
+    return item.payload_as(PromptPayload)
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     queued: int
     cancelled: int
@@ -119,8 +143,11 @@ async def _cancel_stale(
 
 
 def _still_fits(item: OutboxItem, activity: _Seen) -> bool:
-    if item.payload.get("starts_at") != _stamp(activity.info.starts_at):
-        return False
+    try:
+        if _payload(item).starts_at != _stamp(activity.info.starts_at):
+            return False
+    except outbox.PayloadError:
+        return False  # a row that no longer parses is cancelled with the stale ones
     people = activity.checklist_people if item.kind == CHECKLIST_PROMPT else activity.confirmed
     return item.user_id in people
 
@@ -200,9 +227,11 @@ class _Queue:
         key = f"{kind}:{info.id}:{user_id}:{starts}:{tag or _stamp(due_at)}"
         if key in self.known:
             return
-        payload: dict[str, object] = {"starts_at": starts, "due": _stamp(due_at)}
-        if offset_hours is not None:
-            payload["offset_hours"] = offset_hours
+        payload = (
+            PromptPayload(starts, _stamp(due_at))
+            if offset_hours is None
+            else ReminderPayload(starts, _stamp(due_at), offset_hours)
+        )
         self.queued += await outbox.enqueue(
             self.session,
             guild_id=info.guild_id,
@@ -226,7 +255,7 @@ def _stamp(moment: datetime) -> int:
 async def _current(session: AsyncSession, item: OutboxItem) -> ActivityInfo | None:
     """The activity, if it is still open and at the time the prompt was planned for."""
     info = await activity_info(session, item.activity_id or 0)
-    if info is None or not info.is_open or _stamp(info.starts_at) != item.payload["starts_at"]:
+    if info is None or not info.is_open or _stamp(info.starts_at) != _payload(item).starts_at:
         return None
     return info
 
@@ -244,7 +273,9 @@ async def reminder_to_send(
     info = await _current(session, item)
     if info is None or not await _is_confirmed(session, info.id, item.user_id):
         return None
-    if not reminder_still_useful(info.starts_at, float(item.payload["offset_hours"]), now):
+    if not reminder_still_useful(
+        info.starts_at, item.payload_as(ReminderPayload).offset_hours, now
+    ):
         return None
     return info
 
@@ -270,7 +301,7 @@ async def checklist_prompt_to_send(
     if info is None:
         return None
     state = await checklist(session, info, items)
-    due = datetime.fromtimestamp(item.payload["due"], info.starts_at.tzinfo)
+    due = datetime.fromtimestamp(_payload(item).due, info.starts_at.tzinfo)
     still_open = [
         entry
         for entry in state.open_items

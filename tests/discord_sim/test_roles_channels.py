@@ -65,7 +65,9 @@ async def test_a_private_channel_is_seen_only_by_the_roles_its_overwrites_let_in
 ) -> None:
     guild = _guild(bot, world)
     role = await guild.create_role(name="Panel")
-    overwrites: dict[discord.Role | discord.Member, discord.PermissionOverwrite] = {
+    overwrites: dict[
+        discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite
+    ] = {
         guild.default_role: discord.PermissionOverwrite(view_channel=False),
         role: discord.PermissionOverwrite(view_channel=True),
         guild.me: discord.PermissionOverwrite(view_channel=True),
@@ -84,7 +86,9 @@ async def test_an_overwrite_with_a_permission_the_bot_lacks_is_refused(
     sim: DiscordSimulator, world: World, bot: SimBot, granted: None
 ) -> None:
     guild = _guild(bot, world)
-    overwrites: dict[discord.Role | discord.Member, discord.PermissionOverwrite] = {
+    overwrites: dict[
+        discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite
+    ] = {
         guild.default_role: discord.PermissionOverwrite(administrator=True),
     }
     with pytest.raises(discord.Forbidden):

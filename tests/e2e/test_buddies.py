@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from sqlalchemy import func, select
@@ -217,7 +218,7 @@ async def test_the_coordinators_thread_follows_the_coordinator_role(
                 lambda: coordinators_thread(community), what="coordinators thread"
             )
             await sim.wait_for(
-                lambda n=newcomer, t=thread: sim.find_message(t, contains=n.mention),
+                partial(sim.find_message, thread, contains=newcomer.mention),
                 what="proposal",
             )
             members = {user.id for user in sim.thread_members(thread)}

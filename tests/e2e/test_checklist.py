@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import update
 
 from bot.services import outbox
+from bot.services.outbox import OutboxKind
 from bot.settings import DEFAULT_CONFIG_DIR, PROJECT_ROOT
 from db.models import Activity
 from discord_sim import DiscordSimulator, SimMessage, SimUser
@@ -90,7 +91,7 @@ async def test_coordinators_see_who_could_not_be_reached(
         await outbox.enqueue(
             session,
             guild_id=community.guild.id,
-            kind="reminder",
+            kind=OutboxKind.REMINDER,
             dedupe_key="unreachable-test",
             due_at=T0,
             user_id=gone.id,

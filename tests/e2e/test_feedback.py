@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import TypeVar
 
 import pytest
-from PIL import Image
+from PIL import Image, PngImagePlugin
 from sqlalchemy import select
 
 from bot.cogs.feedback._cog import Feedback
@@ -39,7 +39,7 @@ def manual_clock(running: RunningBot) -> Iterator[ManualClock]:
     running.bot.clock = real
 
 
-async def eventually(check: Callable[[], Awaitable[T]], what: str) -> T:
+async def eventually(check: Callable[[], Awaitable[T | None]], what: str) -> T:
     """Re-check the bot's database until `check` holds: reactions and replies change nothing a
     person can see, so there is no simulator event to wait for."""
     try:
@@ -373,6 +373,7 @@ async def test_the_summary_has_a_png_chart_and_a_csv_matching_the_answers(
     files = dict(summary.files)
     chart = Image.open(io.BytesIO(files["ratings.png"]))
     chart.load()
+    assert isinstance(chart, PngImagePlugin.PngImageFile)
     assert chart.text["Description"] == "ratings 1:0 2:1 3:0 4:0 5:1; average 3.50; 2 ratings"
     rows = list(csv.DictReader(io.StringIO(files[f"feedback-activity-{activity_id}.csv"].decode())))
     assert sorted((row["rating"], row["from"]) for row in rows) == [

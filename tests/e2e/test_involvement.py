@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import io
 from datetime import datetime, timedelta
+from typing import Any
 
 import openpyxl
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from bot.cogs.involvement._cog import Involvement
 from bot.services.involvement import choosing, role_cards
@@ -65,7 +66,7 @@ async def activity(
         return row.id
 
 
-async def count(running: RunningBot, model: type, *where: object) -> int:
+async def count(running: RunningBot, model: type[Any], *where: ColumnElement[bool]) -> int:
     async with running.bot.db.sessions() as session:
         return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 

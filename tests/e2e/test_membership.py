@@ -7,7 +7,7 @@ import json
 import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -15,7 +15,7 @@ from bot.cogs.membership._views import confirmation_refusal
 from bot.delivery import Outgoing
 from bot.outbox import OutboxDispatcher
 from bot.services import consent, membership, outbox
-from bot.services.outbox import OutboxItem
+from bot.services.outbox import OutboxItem, OutboxKind
 from bot.ui.consent import AfterConsent
 from discord_sim import DiscordSimulator, SimInteraction, SimMessage, SimUser
 from tests.e2e.harness import Community, ManualClock, RunningBot
@@ -48,7 +48,7 @@ async def outbox_by_hand(running: RunningBot) -> AsyncIterator[OutboxDispatcher]
     dispatcher.start()
 
 
-PROMPT_KIND = "membership-test.prompt"
+PROMPT_KIND = cast(OutboxKind, "membership-test.prompt")  # a kind only this module registers
 
 
 async def render_prompt(item: OutboxItem) -> Outgoing:

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from bot.settings import DEFAULT_CONFIG_DIR, PROJECT_ROOT
-from discord_sim import DiscordSimulator, SimMessage, SimRole, SimUser
+from discord_sim import DiscordSimulator, SimInteraction, SimMessage, SimRole, SimUser
 from discord_sim import permissions as perm
 from tests.e2e.harness import Community, ManualClock, RunningBot
 from tests.e2e.test_reminders import add_member, settle
@@ -54,7 +54,7 @@ async def answered(ix: Any) -> Any:
     return ix
 
 
-def last(ix: Any) -> SimMessage:
+def last(ix: SimInteraction) -> SimMessage:
     message = ix.followups[-1] if ix.followups else ix.original
     assert message is not None
     return message
@@ -224,6 +224,7 @@ async def test_the_training_list_shows_this_month_s_expiries_with_a_file(
         f for f in listed.embeds[0]["fields"] if f["name"] == "Running out in December 2026"
     )
     assert f"<@{ed.id}>" in month["value"]
+    assert listed.original is not None
     [upload] = listed.original.uploads
     assert upload.filename == "training.csv"
     assert str(ed.id).encode() in upload.data

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
 from bot.delivery import Outgoing
 from bot.services import outbox
-from bot.services.outbox import OutboxItem
+from bot.services.outbox import OutboxItem, OutboxKind, OutboxPayload
 from db.models import Member
 from discord_sim import DiscordSimulator, SimUser
 from tests.e2e.harness import Community, RunningBot
 
-KIND = "numbered_prompt"
+KIND = cast(OutboxKind, "numbered_prompt")  # a kind only this test registers
+
+
+@dataclass(frozen=True, slots=True)
+class Numbered(OutboxPayload):
+    n: int
 
 
 async def numbered(item: OutboxItem) -> Outgoing:
-    return Outgoing(content=f"Prompt {item.payload['n']}")
+    return Outgoing(content=f"Prompt {item.payload_as(Numbered).n}")
 
 
 async def queue_prompts(
@@ -37,7 +44,7 @@ async def queue_prompts(
                 dedupe_key=f"{KIND}:{n}",
                 due_at=now,
                 user_id=people[n % len(people)].id,
-                payload={"n": n},
+                payload=Numbered(n),
             )
 
 

@@ -4,11 +4,13 @@ for dates changed on their own."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import icalendar
-from dateutil.rrule import rruleset, rrulestr
+from dateutil.rrule import rrule, rruleset, rrulestr
 from sqlalchemy import select
 
 from bot.services import activities, calendar, series
@@ -22,8 +24,18 @@ NOW = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 GUILD = 1
 
 
-def local(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=LONDON).astimezone(UTC)  # type: ignore[misc]
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=LONDON).astimezone(UTC)
+
+
+V = TypeVar("V")
+
+
+def prop(component: icalendar.Component, name: str, kind: type[V]) -> V:
+    """A property of `component`, checked to be of the type icalendar parses it as."""
+    value = component[name]
+    assert isinstance(value, kind), f"{name} is a {type(value).__name__}, not a {kind.__name__}"
+    return value
 
 
 async def make_series(
@@ -54,19 +66,26 @@ async def series_file(db: Database, activity_id: int) -> icalendar.Calendar:
 
 def the_event(parsed: icalendar.Calendar) -> icalendar.Event:
     (event,) = [e for e in parsed.walk("VEVENT") if "RECURRENCE-ID" not in e]
+    assert isinstance(event, icalendar.Event)
     return event
 
 
 def rule_of(event: icalendar.Event) -> dict[str, list[object]]:
-    return {key: list(value) for key, value in event["RRULE"].items()}
+    return {key: list(value) for key, value in prop(event, "RRULE", icalendar.vRecur).items()}
 
 
 def expand(event: icalendar.Event) -> list[datetime]:
     """The dates the event's rule gives, less its EXDATEs, in UTC."""
+    start = prop(event, "DTSTART", icalendar.vDDDTypes).dt
+    assert isinstance(start, datetime)
+    as_text: Callable[[], bytes] = prop(event, "RRULE", icalendar.vRecur).to_ical  # untyped there
+    rule = rrulestr(as_text().decode(), dtstart=start)
+    assert isinstance(rule, rrule)
     dates = rruleset()
-    dates.rrule(rrulestr(event["RRULE"].to_ical().decode(), dtstart=event["DTSTART"].dt))
-    for exdates in [event["EXDATE"]] if "EXDATE" in event else []:
+    dates.rrule(rule)
+    for exdates in [prop(event, "EXDATE", icalendar.vDDDLists)] if "EXDATE" in event else []:
         for moment in exdates.dts:
+            assert isinstance(moment.dt, datetime)
             dates.exdate(moment.dt)
     return [moment.astimezone(UTC) for moment in dates]
 
@@ -88,8 +107,10 @@ async def test_a_weekly_series_is_one_event_with_its_rule_in_local_time(db: Data
         "INTERVAL": [1],
         "UNTIL": [datetime(2026, 11, 3, 23, 59, 59, tzinfo=UTC)],
     }
-    assert event["DTSTART"].params["TZID"] == "Europe/London"
-    assert event["DTSTART"].dt == datetime(2026, 10, 13, 14, 0, tzinfo=LONDON)
+    assert prop(event, "DTSTART", icalendar.vDDDTypes).params["TZID"] == "Europe/London"
+    assert prop(event, "DTSTART", icalendar.vDDDTypes).dt == datetime(
+        2026, 10, 13, 14, 0, tzinfo=LONDON
+    )
     assert [tz["TZID"] for tz in parsed.walk("VTIMEZONE")] == ["Europe/London"]
     assert expand(event) == await starts_of(db)  # 13:00 UTC in October, 14:00 in November
 
@@ -126,7 +147,9 @@ async def test_a_cancelled_date_is_an_exdate(db: Database) -> None:
     async with db.sessions() as session, session.begin():
         await series.cancel(session, GUILD, ids[2], None, Which.THIS, NOW)
     event = the_event(await series_file(db, ids[0]))
-    assert [m.dt for m in event["EXDATE"].dts] == [datetime(2026, 10, 27, 14, 0, tzinfo=LONDON)]
+    assert [m.dt for m in prop(event, "EXDATE", icalendar.vDDDLists).dts] == [
+        datetime(2026, 10, 27, 14, 0, tzinfo=LONDON)
+    ]
     assert expand(event) == await starts_of(db)
 
 
@@ -144,8 +167,12 @@ async def test_a_date_moved_on_its_own_is_an_event_for_that_date(db: Database) -
         await series.edit(session, GUILD, ids[1], moved, Which.THIS, NOW)
     parsed = await series_file(db, ids[0])
     (changed,) = [e for e in parsed.walk("VEVENT") if "RECURRENCE-ID" in e]
-    assert changed["RECURRENCE-ID"].dt == datetime(2026, 10, 20, 14, 0, tzinfo=LONDON)
-    assert changed["DTSTART"].dt == datetime(2026, 10, 21, 16, 0, tzinfo=LONDON)
+    assert prop(changed, "RECURRENCE-ID", icalendar.vDDDTypes).dt == datetime(
+        2026, 10, 20, 14, 0, tzinfo=LONDON
+    )
+    assert prop(changed, "DTSTART", icalendar.vDDDTypes).dt == datetime(
+        2026, 10, 21, 16, 0, tzinfo=LONDON
+    )
     assert str(changed["LOCATION"]) == "Room 9"
     assert changed["UID"] == the_event(parsed)["UID"]
 
@@ -160,4 +187,4 @@ async def test_a_one_off_is_a_single_event_without_a_rule(db: Database) -> None:
     parsed = icalendar.Calendar.from_ical(calendar.ics_for(created, NOW))
     (event,) = parsed.walk("VEVENT")
     assert "RRULE" not in event
-    assert event["DTSTART"].dt == NOW + timedelta(days=3)
+    assert prop(event, "DTSTART", icalendar.vDDDTypes).dt == NOW + timedelta(days=3)

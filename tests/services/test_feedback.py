@@ -4,7 +4,7 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from PIL import Image
+from PIL import Image, PngImagePlugin
 from sqlalchemy import func, select
 
 from bot.errors import Conflict, InvalidInput
@@ -330,7 +330,7 @@ async def test_the_chart_is_a_png_whose_numbers_match_the_stored_ratings(db: Dat
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     image = Image.open(io.BytesIO(png))
     image.load()  # decodes every pixel: a truncated or corrupt file fails here
-    assert image.format == "PNG"
+    assert isinstance(image, PngImagePlugin.PngImageFile)
     assert image.width > 100
     assert image.text["Description"] == (
         f"ratings 1:{stored.count(1)} 2:{stored.count(2)} 3:0 4:{stored.count(4)} 5:0; "

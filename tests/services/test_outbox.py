@@ -2,18 +2,22 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import discord
 from sqlalchemy import func, select
 
 from bot.outbox import retry_time
 from bot.services import outbox
+from bot.services.outbox import OutboxKind
 from bot.settings import OutboxSettings
 from db.engine import Database
 from db.models import Member, OutboxMessage
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 STALE = timedelta(minutes=5)
+# Kinds only these tests use (the dispatcher is not involved, so they need no renderer).
+TEST, ANSWER = cast(OutboxKind, "test"), cast(OutboxKind, "answer")
 
 
 async def queue(db: Database, key: str, due: datetime, **extra: object) -> bool:
@@ -21,7 +25,7 @@ async def queue(db: Database, key: str, due: datetime, **extra: object) -> bool:
         return await outbox.enqueue(
             session,
             guild_id=1,
-            kind="test",
+            kind=TEST,
             dedupe_key=key,
             due_at=due,
             user_id=7,
@@ -124,7 +128,7 @@ async def test_a_paused_persons_held_back_prompts_wait_until_the_pause_ends(db: 
     await queue(db, "prompt", NOW)
     async with db.sessions() as session, session.begin():
         await outbox.enqueue(
-            session, guild_id=1, kind="answer", dedupe_key="answer", due_at=NOW, user_id=7
+            session, guild_id=1, kind=ANSWER, dedupe_key="answer", due_at=NOW, user_id=7
         )
 
     async def claim_held(now: datetime) -> list[str]:

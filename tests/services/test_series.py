@@ -25,8 +25,8 @@ GUILD = 1
 WEEK = timedelta(weeks=1)
 
 
-def local(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=LONDON).astimezone(UTC)  # type: ignore[misc]
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=LONDON).astimezone(UTC)
 
 
 def draft(

@@ -228,6 +228,6 @@ async def test_no_sign_up_is_stored_for_someone_who_has_not_agreed(db: Database)
 
 async def test_agreeing_twice_at_once_records_consent_once(db: Database) -> None:
     outcomes = await asyncio.gather(agree(db, 21), agree(db, 21))
-    assert outcomes == [None, None]
+    assert list(outcomes) == [None, None]
     async with db.sessions() as session:
         assert (await session.scalars(select(Member.user_id))).all() == [21]

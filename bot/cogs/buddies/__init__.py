@@ -24,5 +24,5 @@ async def setup(bot: HealthBot) -> None:
     )
     BuddyMessages(bot).register()
     bot.after_consent[AfterConsent.BUDDY_JOIN] = cog.continue_join
-    bot.mine_sections.append(cog.mine_section)
+    bot.add_mine_section(20, cog.mine_section)
     bot.erasure_steps.append(cog.erase)

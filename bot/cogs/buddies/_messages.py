@@ -53,7 +53,7 @@ class BuddyMessages:
 
     async def _pair(self, item: OutboxItem) -> buddies.Pair | None:
         async with self.bot.db.sessions() as session:
-            return await buddies.find_pair(session, int(item.payload["pair_id"]))
+            return await buddies.find_pair(session, item.payload_as(buddies.PairPayload).pair_id)
 
     async def introduce(self, item: OutboxItem) -> Outgoing | None:
         pair = await self._pair(item)
@@ -83,7 +83,7 @@ class BuddyMessages:
                         user_id=person,
                         due_at=self.bot.clock.now(),
                         dedupe_key=f"buddy:{pair.id}:intro:{'buddy' if person == pair.buddy_user_id else 'newcomer'}",
-                        payload={"pair_id": pair.id},
+                        payload=buddies.PairPayload(pair.id),
                     )
             self.bot.outbox.wake()
         return None
@@ -159,7 +159,7 @@ class BuddyMessages:
         role = f"<@&{setup.coordinator_role_id}> " if setup.coordinator_role_id else ""
         return Outgoing(
             content=(
-                f"{role}Someone in buddy pair #{item.payload['pair_id']} would like some help. "
+                f"{role}Someone in buddy pair #{item.payload_as(buddies.PairPayload).pair_id} would like some help. "
                 "`/buddy list` shows who is in the pair. Please get in touch with them."
             ),
             channel_id=thread.id,
@@ -186,7 +186,7 @@ class BuddyMessages:
     async def thanks(self, item: OutboxItem) -> Outgoing | None:
         async with self.bot.db.sessions() as session, session.begin():
             finished = await buddies.finish_if_due(
-                session, int(item.payload["pair_id"]), self.bot.clock.now()
+                session, item.payload_as(buddies.PairPayload).pair_id, self.bot.clock.now()
             )
         if not finished:
             return None
@@ -201,7 +201,7 @@ class BuddyMessages:
     async def ended(self, item: OutboxItem) -> Outgoing | None:
         next_step = (
             "You are back on the list, and we will find you a new buddy soon."
-            if item.payload.get("back_on_list")
+            if item.payload_as(buddies.EndedPayload).back_on_list
             else "Your place is free again for someone new."
         )
         return Outgoing(

@@ -18,4 +18,4 @@ async def setup(bot: HealthBot) -> None:
     register_modal(bot, FeedbackForm)
     FeedbackMessages(bot).register()
     bot.after_consent[AfterConsent.FEEDBACK_GIVE] = cog.continue_give
-    bot.mine_sections.append(cog.mine_section)
+    bot.add_mine_section(30, cog.mine_section)

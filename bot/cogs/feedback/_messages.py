@@ -112,14 +112,18 @@ class FeedbackMessages:
 
     async def update(self, item: OutboxItem) -> Outgoing | None:
         return Outgoing(
-            content=update_message_text(await self._activity(item), item.payload["text"])
+            content=update_message_text(
+                await self._activity(item), item.payload_as(feedback.UpdatePayload).text
+            )
         )
 
     async def update_post(self, item: OutboxItem) -> Outgoing | None:
         channel = await self._feedback_channel(item.guild_id)
         if channel is None:
             return None
-        text = update_post_text(await self._activity(item), item.payload["text"])
+        text = update_post_text(
+            await self._activity(item), item.payload_as(feedback.UpdatePayload).text
+        )
         return Outgoing(
             content=text, channel_id=channel.id, allowed_mentions=discord.AllowedMentions.none()
         )

@@ -29,5 +29,5 @@ async def setup(bot: HealthBot) -> None:
         RoleDetailsButton,
     )
     InvolvementMessages(bot).register()
-    bot.mine_sections.append(cog.mine_section)
+    bot.add_mine_section(40, cog.mine_section)
     bot.erasure_steps.append(cog.erase)

@@ -30,7 +30,7 @@ from bot.errors import InvalidInput
 from bot.permissions import coordinator_only, is_coordinator
 from bot.services import outbox
 from bot.services.involvement import attendance, claims, payments
-from bot.services.involvement.common import pounds
+from bot.services.involvement.common import NoticePayload, pounds
 from bot.services.involvement.settings import ExpenseKind
 from bot.services.outbox import OutboxKind
 from bot.services.when import parse_day
@@ -80,15 +80,15 @@ class Involvement(commands.Cog):
                     kind=OutboxKind.INVOLVEMENT_NOTICE,
                     dedupe_key=f"{OutboxKind.INVOLVEMENT_NOTICE}:late:{guild.id}:{year}-{week}",
                     due_at=now,
-                    payload={
-                        "coordinators": True,
-                        "text": (
+                    payload=NoticePayload(
+                        coordinators=True,
+                        text=(
                             f"{late.count} payment(s) have waited more than {after} days: "
                             f"{pounds(late.total_pence)} in all, the oldest for "
                             f"{late.oldest_days} days. Please see `/payments due`, and mark "
                             "them with `/payments paid` once made."
                         ),
-                    },
+                    ),
                 )
         if queued:
             self.bot.outbox.wake()
@@ -264,15 +264,15 @@ class Involvement(commands.Cog):
             kind=OutboxKind.INVOLVEMENT_NOTICE,
             dedupe_key=f"{OutboxKind.INVOLVEMENT_NOTICE}:erased:{uuid.uuid4().hex}",
             due_at=now,
-            payload={
-                "coordinators": True,
-                "text": (
+            payload=NoticePayload(
+                coordinators=True,
+                text=(
                     "Someone deleted their data while money was still open: "
                     f"{owed.payments} payment(s), {pounds(owed.owed_pence)}, and "
                     f"{owed.claims_waiting} claim(s) not decided. Their rows are gone, so they "
                     "cannot be paid. The export shows paid amounts as erased."
                 ),
-            },
+            ),
         )
 
     # -- /mine --------------------------------------------------------------------------------

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any
 from bot.cogs.involvement._views import MarkAttendanceButton, how_paid_view
 from bot.delivery import Outgoing
 from bot.services.involvement import attendance, payments
-from bot.services.involvement.common import pounds
+from bot.services.involvement.common import NoticePayload, pounds
 from bot.services.outbox import OutboxItem, OutboxKind
 from bot.ui.announcement import when_words
 from bot.ui.coordinators import coordinators_thread
+from bot.ui.limits import CONTENT, fit
 
 if TYPE_CHECKING:
     import discord
@@ -64,13 +65,13 @@ class InvolvementMessages:
     async def notice(self, item: OutboxItem) -> Outgoing | None:
         """A message to one person, or (`coordinators` in the payload) to the coordinators'
         private thread."""
-        text = item.payload.get("text")
-        if not text:
+        notice = item.payload_as(NoticePayload)
+        if not notice.text:
             return None
-        if item.payload.get("coordinators"):
+        if notice.coordinators:
             thread = await coordinators_thread(self.bot, item.guild_id)
-            return Outgoing(content=str(text)[:2000], channel_id=thread.id)
-        return Outgoing(content=str(text)[:2000])
+            return Outgoing(content=fit(notice.text, CONTENT), channel_id=thread.id)
+        return Outgoing(content=fit(notice.text, CONTENT))
 
 
 def _view(*items: discord.ui.Item[Any]) -> discord.ui.View:

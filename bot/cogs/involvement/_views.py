@@ -14,8 +14,8 @@ from bot.permissions import is_coordinator, is_coordinator_of
 from bot.services import outbox
 from bot.services.involvement import attendance, choosing, claims, payments, role_cards
 from bot.services.involvement.attendance import ATTENDED, LATE_CANCEL, NO_SHOW, Mark
+from bot.services.involvement.common import NoticePayload, pounds
 from bot.services.involvement.common import activity as activity_info
-from bot.services.involvement.common import pounds
 from bot.services.involvement.role_cards import Card
 from bot.services.outbox import OutboxKind
 from bot.ui.base import GuardedButton, GuardedModal, GuardedView
@@ -759,5 +759,5 @@ async def notice(
         dedupe_key=f"{OutboxKind.INVOLVEMENT_NOTICE}:{key}",
         due_at=now,
         user_id=user_id,
-        payload={"text": text},
+        payload=NoticePayload(text=text),
     )

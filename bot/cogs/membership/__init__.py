@@ -25,4 +25,4 @@ async def setup(bot: HealthBot) -> None:
     )
     register_modal(bot, ProfileModal)
     bot.after_consent[AfterConsent.JOIN] = open_profile_form
-    bot.mine_sections.append(cog.pause_section)
+    bot.add_mine_section(90, cog.pause_section)

@@ -21,6 +21,6 @@ async def setup(bot: HealthBot) -> None:
     await bot.add_cog(Groups(bot))
     bot.add_dynamic_items(AskToJoinButton, AnswerButton, LeaveButton, TermButton)
     ProgrammeMessages(bot).register()
-    bot.mine_sections.append(training.mine_section)
+    bot.add_mine_section(50, training.mine_section)
     bot.erasure_steps.append(training.erase)
     bot.next_steps.append(next_step)

@@ -44,7 +44,7 @@ class Signups(commands.Cog):
         assert interaction.guild_id is not None
         guild_id, user_id = interaction.guild_id, interaction.user.id
         parts = [await self.signups_section(guild_id, user_id)]
-        for section in self.bot.mine_sections:
+        for section in self.bot.mine_sections():
             text = await section(guild_id, user_id)
             if text:
                 parts.append(text)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from bot.services.outbox import OutboxPayload
 from db.models import BuddyEnrolment, BuddyPair
 
 OPEN = ("proposed", "active")  # pairs that hold a buddy's place and a newcomer's turn
@@ -87,3 +88,17 @@ def pair_view(pair: BuddyPair) -> Pair:
         talked=pair.talked_at is not None,
         help_requested=pair.help_requested_at is not None,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PairPayload(OutboxPayload):
+    """The payload of a buddy pair's messages (proposal, intro, check-in, help, thanks)."""
+
+    pair_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class EndedPayload(OutboxPayload):
+    """The payload of "your pair has ended": whether the person is back on the waiting list."""
+
+    back_on_list: bool

@@ -18,6 +18,7 @@ from bot.services.buddies.common import (
     OPEN,
     Overview,
     Pair,
+    PairPayload,
     Plan,
     RunResult,
     enrolment_view,
@@ -204,7 +205,7 @@ async def _make_pair(
             kind=OutboxKind.BUDDY_PROPOSAL,
             due_at=now,
             dedupe_key=f"buddy:{pair.id}:proposal",
-            payload={"pair_id": pair.id},
+            payload=PairPayload(pair.id),
         )
     else:
         await start_pair(session, pair, now, plan)

@@ -10,7 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import Conflict
 from bot.services import outbox
-from bot.services.buddies.common import OPEN, Answer, EndReason, Pair, Plan, pair_view
+from bot.services.buddies.common import (
+    OPEN,
+    Answer,
+    EndedPayload,
+    EndReason,
+    Pair,
+    PairPayload,
+    Plan,
+    pair_view,
+)
 from bot.services.outbox import OutboxKind
 from db.models import BuddyEnrolment, BuddyPair, OutboxMessage
 
@@ -41,7 +50,7 @@ async def answer_checkin(
             kind=OutboxKind.BUDDY_HELP,
             due_at=now,
             dedupe_key=f"buddy:{pair.id}:help:{now:%Y-%m-%d}",
-            payload={"pair_id": pair.id},
+            payload=PairPayload(pair.id),
         )
     return pair_view(pair)
 
@@ -131,7 +140,7 @@ async def close_pair(
             user_id=other,
             due_at=now,
             dedupe_key=f"buddy:ended:{pair.id}:{_side(pair, other)}",
-            payload={"back_on_list": other == pair.newcomer_user_id and not newcomer_done},
+            payload=EndedPayload(other == pair.newcomer_user_id and not newcomer_done),
         )
 
 
@@ -165,7 +174,7 @@ async def _queue(
         user_id=user_id,
         due_at=due_at,
         dedupe_key=f"buddy:{pair.id}:{key}",
-        payload={"pair_id": pair.id},
+        payload=PairPayload(pair.id),
     )
 
 

@@ -25,6 +25,7 @@ from bot.services.feedback.common import (
     REQUEST_KIND,
     UPDATE_KIND,
     UPDATE_POST_KIND,
+    UpdatePayload,
 )
 from bot.services.feedback.giving import (
     FormAnswers,
@@ -58,6 +59,7 @@ __all__ = [
     "FeedbackSummary",
     "FormAnswers",
     "PostState",
+    "UpdatePayload",
     "add_comment",
     "check_can_give",
     "contributions",

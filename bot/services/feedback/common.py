@@ -3,13 +3,14 @@ can be given now. Activities are found with `bot.services.activity_lookup`."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import Conflict
 from bot.services.activity_lookup import ActivityInfo
-from bot.services.outbox import OutboxKind
+from bot.services.outbox import OutboxKind, OutboxPayload
 from db.models import FeedbackGiver
 
 # Quick ratings sit on the form's 1-5 scale so every rating can be averaged together.
@@ -25,6 +26,13 @@ REQUEST_KIND = OutboxKind.FEEDBACK_REQUEST
 POST_KIND = OutboxKind.FEEDBACK_POST
 UPDATE_KIND = OutboxKind.FEEDBACK_UPDATE
 UPDATE_POST_KIND = OutboxKind.FEEDBACK_UPDATE_POST
+
+
+@dataclass(frozen=True, slots=True)
+class UpdatePayload(OutboxPayload):
+    """ "You said, we did" (both kinds): the coordinator's words, already cleaned."""
+
+    text: str
 
 
 def refuse_unless_open_for_feedback(activity: ActivityInfo, now: datetime) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import outbox, spreadsheet
 from bot.services.activity_lookup import ActivityInfo, get_info
-from bot.services.feedback.common import MAX_UPDATE, UPDATE_KIND, UPDATE_POST_KIND
+from bot.services.feedback.common import MAX_UPDATE, UPDATE_KIND, UPDATE_POST_KIND, UpdatePayload
 from bot.services.text import clean
 from db.models import (
     Activity,
@@ -118,7 +118,7 @@ async def send_update(
     activity = await get_info(session, activity_id, guild_id)
     text = clean(text, field="message", max_length=MAX_UPDATE, multiline=True)
     token = secrets.token_hex(8)  # each update is its own message, even with the same words
-    payload = {"text": text}
+    payload = UpdatePayload(text)
     await outbox.enqueue(
         session,
         guild_id=guild_id,

@@ -37,6 +37,14 @@ PROMPT_WITHIN = timedelta(days=7)  # an activity that ended longer ago is not pr
 
 
 @dataclass(frozen=True, slots=True)
+class AttendancePayload(outbox.OutboxPayload):
+    """The attendance prompt's payload: when the activity started (a Unix time), so a prompt for
+    an activity that moved since is dropped."""
+
+    starts_at: int
+
+
+@dataclass(frozen=True, slots=True)
 class Mark:
     """One person's mark; `minutes` None means the activity's usual hours."""
 
@@ -276,7 +284,7 @@ async def plan_attendance_prompts(
                 due_at=info.ends_at,
                 user_id=user_id,
                 activity_id=info.id,
-                payload={"starts_at": stamp},
+                payload=AttendancePayload(stamp),
             )
     return queued
 
@@ -289,7 +297,7 @@ async def attendance_prompt_to_send(
     info = await activity_info(session, item.activity_id or 0)
     if info is None or info.cancelled:
         return None
-    if int(info.starts_at.timestamp()) != item.payload.get("starts_at"):
+    if int(info.starts_at.timestamp()) != item.payload_as(AttendancePayload).starts_at:
         return None
     row = await activity_row(session, info.guild_id, info.id)
     unmarked = (await _sheet(session, row)).unmarked

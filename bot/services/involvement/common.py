@@ -4,6 +4,7 @@ the start of "this year", and finding (and locking) an activity."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
 from sqlalchemy import select
@@ -11,11 +12,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import InvalidInput, NotFound
 from bot.services.activity_lookup import ActivityInfo, to_info
+from bot.services.outbox import OutboxPayload
 from db.models import Activity
 
 # Commas only as thousands separators: "3,50" (a decimal comma) is refused, not read as 350.
 _AMOUNT = re.compile(r"^£?\s*(\d{1,3}(?:,\d{3})+|\d{1,9})(?:\.(\d{1,2}))?$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+@dataclass(frozen=True, slots=True)
+class NoticePayload(OutboxPayload):
+    """An involvement notice: its words, for one person or (`coordinators`) for the
+    coordinators' private thread."""
+
+    text: str
+    coordinators: bool = False
 
 
 def pounds(pence: int) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +15,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 from bot.errors import InvalidInput
+from bot.services.toml_file import field_line, read_toml, table_starts
 from bot.settings import config_dir
 
 FILE_NAME = "training.toml"
@@ -80,13 +80,7 @@ class Catalogue:
 
 def load_modules(directory: Path) -> Catalogue:
     path = directory / FILE_NAME
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except OSError as error:
-        raise TrainingFileError(f"{path}: cannot be read: {error.strerror}") from error
-    except tomllib.TOMLDecodeError as error:
-        raise TrainingFileError(f"{path}: this is not valid TOML: {error}") from error
+    text, data = read_toml(path, TrainingFileError)
     unknown_tables = sorted(set(data) - {"modules"})
     if unknown_tables:
         raise TrainingFileError(
@@ -96,7 +90,7 @@ def load_modules(directory: Path) -> Catalogue:
     raw_modules = data.get("modules")
     if not isinstance(raw_modules, list) or not raw_modules:
         raise TrainingFileError(f"{path} line 1: there are no [[modules]]; add at least one.")
-    starts = [n for n, line in enumerate(text.splitlines(), 1) if line.strip() == "[[modules]]"]
+    starts = table_starts(text, "[[modules]]")
     modules: list[TrainingModule] = []
     for index, raw in enumerate(raw_modules):
         block = _Block(path, text, starts[index] if index < len(starts) else 1)
@@ -137,15 +131,7 @@ class _Block:
     first_line: int
 
     def error(self, field: str, problem: str) -> TrainingFileError:
-        lines = self.text.splitlines()
-        line = self.first_line
-        for number in range(self.first_line, len(lines)):
-            stripped = lines[number].strip()
-            if stripped.startswith("["):
-                break
-            if re.match(rf"^{re.escape(field)}\s*=", stripped):
-                line = number + 1
-                break
+        line = field_line(self.text, self.first_line, field)
         return TrainingFileError(f"{self.path} line {line}: {problem}")
 
 

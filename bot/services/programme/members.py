@@ -34,6 +34,25 @@ TERM_ENDED = outbox.OutboxKind.GROUP_TERM_ENDED
 REQUEST_ANSWERED = outbox.OutboxKind.GROUP_REQUEST_ANSWERED
 KINDS = (TERM_PROMPT, TERM_ENDED, REQUEST_ANSWERED)
 
+
+@dataclass(frozen=True, slots=True)
+class RequestAnsweredPayload(outbox.OutboxPayload):
+    request_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class TermEndingPayload(outbox.OutboxPayload):
+    """Which membership, and the end of term (a Unix time) the prompt was planned for."""
+
+    membership_id: int
+    term_ends_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class TermEndedPayload(outbox.OutboxPayload):
+    group_id: int
+
+
 PENDING, ACCEPTED, DECLINED = "pending", "accepted", "declined"
 
 
@@ -187,13 +206,15 @@ async def _tell_answer(
         dedupe_key=f"{REQUEST_ANSWERED}:{request.id}",
         due_at=now,
         user_id=request.user_id,
-        payload={"request_id": request.id},
+        payload=RequestAnsweredPayload(request.id),
     )
 
 
 async def request_answer_to_send(session: AsyncSession, item: OutboxItem) -> str | None:
     """What to tell the person about their request, or None if it is gone."""
-    request = await session.get(GroupJoinRequest, item.payload.get("request_id", 0))
+    request = await session.get(
+        GroupJoinRequest, item.payload_as(RequestAnsweredPayload).request_id
+    )
     if request is None or request.status == PENDING:
         return None
     group = await session.get(Group, request.group_id)
@@ -303,7 +324,7 @@ async def _plan_term_prompt(
         dedupe_key=f"{TERM_PROMPT}:{membership.id}:{ends}",
         due_at=max(membership.term_ends_at - timedelta(days=TERM_PROMPT_DAYS), now),
         user_id=membership.user_id,
-        payload={"membership_id": membership.id, "term_ends_at": ends},
+        payload=TermEndingPayload(membership.id, ends),
     )
 
 
@@ -311,10 +332,11 @@ async def term_prompt_to_send(
     session: AsyncSession, item: OutboxItem, now: datetime
 ) -> MembershipView | None:
     """The membership the prompt asks about, unless it ended or already carried on."""
-    membership = await session.get(GroupMembership, item.payload.get("membership_id", 0))
+    payload = item.payload_as(TermEndingPayload)
+    membership = await session.get(GroupMembership, payload.membership_id)
     if membership is None or membership.ended_at is not None or membership.term_ends_at is None:
         return None
-    if int(membership.term_ends_at.timestamp()) != item.payload.get("term_ends_at"):
+    if int(membership.term_ends_at.timestamp()) != payload.term_ends_at:
         return None
     if membership.term_ends_at <= now:
         return None
@@ -415,7 +437,7 @@ async def end_finished_terms(session: AsyncSession, now: datetime) -> list[Ended
             dedupe_key=f"{TERM_ENDED}:{membership.id}",
             due_at=now,
             user_id=membership.user_id,
-            payload={"group_id": group.id},
+            payload=TermEndedPayload(group.id),
         )
         ended.append(
             EndedTerm(group.guild_id, group.id, group.name, membership.user_id, group.role_id)
@@ -425,7 +447,7 @@ async def end_finished_terms(session: AsyncSession, now: datetime) -> list[Ended
 
 
 async def term_ended_to_send(session: AsyncSession, item: OutboxItem) -> str | None:
-    group = await session.get(Group, item.payload.get("group_id", 0))
+    group = await session.get(Group, item.payload_as(TermEndedPayload).group_id)
     if group is None:
         return None
     return (

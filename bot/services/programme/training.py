@@ -41,6 +41,14 @@ SOON_DAYS = 60
 
 
 @dataclass(frozen=True, slots=True)
+class ExpiringPayload(outbox.OutboxPayload):
+    """Which module, and the expiry date the reminder was planned for."""
+
+    module_key: str
+    expires_on: date
+
+
+@dataclass(frozen=True, slots=True)
 class HeldModule:
     """A module someone completed, and when it runs out (None: never)."""
 
@@ -286,7 +294,7 @@ async def _plan_reminder(session: AsyncSession, row: TrainingRecord, now: dateti
         dedupe_key=f"{EXPIRY_REMINDER}:{row.id}:{row.expires_on.isoformat()}",
         due_at=max(row.expires_at - timedelta(days=REMIND_DAYS_BEFORE), now),
         user_id=row.user_id,
-        payload={"module_key": row.module_key, "expires_on": row.expires_on.isoformat()},
+        payload=ExpiringPayload(row.module_key, row.expires_on),
     )
 
 
@@ -485,16 +493,17 @@ async def expiry_reminder_to_send(
 ) -> HeldModule | None:
     """The module the reminder is about, unless it was renewed since (a later date), erased,
     or has already run out."""
+    payload = item.payload_as(ExpiringPayload)
     row = await session.scalar(
         select(TrainingRecord).where(
             TrainingRecord.guild_id == item.guild_id,
             TrainingRecord.user_id == item.user_id,
-            TrainingRecord.module_key == item.payload.get("module_key"),
+            TrainingRecord.module_key == payload.module_key,
         )
     )
     if row is None or row.expires_on is None or row.expires_at is None:
         return None
-    if row.expires_on.isoformat() != item.payload.get("expires_on") or row.expires_at <= now:
+    if row.expires_on != payload.expires_on or row.expires_at <= now:
         return None
     return _held(row, (catalogue or default_catalogue()).name_of(row.module_key))
 
