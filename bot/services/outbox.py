@@ -50,6 +50,7 @@ class OutboxKind(StrEnum):
     GROUP_TERM_ENDING = "group-term-ending"
     GROUP_TERM_ENDED = "group-term-ended"
     GROUP_REQUEST_ANSWERED = "group-request-answered"
+    STAY_QUESTION = "retention-stay-question"
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,9 @@ class CustomId(StrEnum):
     GET_STARTED = "membership:get_started"
     EDIT_PROFILE = "membership:edit_profile"
     CONFIRM_ERASE = "mydata:erase"
+    READ_MORE = "privacy:more"
+    STAY = "retention:stay"
+    LEAVE_AND_DELETE = "retention:leave"
     # Modals.
     PROFILE_FORM = "membership:profile"
     FEEDBACK_FORM = "feedback:form"

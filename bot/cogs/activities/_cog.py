@@ -16,7 +16,7 @@ from bot.cogs.activities import _events
 from bot.cogs.activities._views import listing_page
 from bot.errors import InvalidInput
 from bot.permissions import coordinator_only
-from bot.services import activities, signups
+from bot.services import activities, mydata, signups
 from bot.services.activities import ActivityChanges, ActivityDraft, ActivityView
 from bot.services.signups import Attendee, Attendees
 from bot.services.vocabulary import ACTIVITY_KINDS as KINDS
@@ -202,8 +202,16 @@ class Activities(commands.Cog):
     @coordinator_only()
     async def attendees(self, interaction: Interaction, activity: ActivityArg) -> None:
         assert interaction.guild_id is not None
-        async with self.bot.db.sessions() as session:
+        async with self.bot.db.sessions() as session, session.begin():
             found = await signups.attendees(session, interaction.guild_id, activity)
+            await mydata.record_adjustment_views(  # who looked: shown in the person's export
+                session,
+                interaction.guild_id,
+                interaction.user.id,
+                [p.user_id for p in [*found.confirmed, *found.waiting] if p.adjustments],
+                "attendees",
+                self.bot.clock.now(),
+            )
         data = signups.attendees_csv(found).encode()
         await interaction.response.send_message(
             embed=attendees_embed(found),
@@ -258,6 +266,8 @@ def _names(people: list[Attendee]) -> str:
             line += f" ({person.display_name})"
         if person.adjustments:
             line += f". Helps them: {person.adjustments}"
+        if person.left:
+            line += " (has left the server)"
         lines.append(line)
     if len(people) > LIST_LIMIT:
         lines.append(f"...and {len(people) - LIST_LIMIT} more in the file.")

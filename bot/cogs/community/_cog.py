@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bot.client import HealthBot
 from bot.errors import InvalidInput
-from bot.services import community, outbox
+from bot.services import community, outbox, retention
 from bot.services.community import CommunitySetup, SetupChanges
 
 # What the bot must be able to do in each channel, in words a coordinator understands.
@@ -84,13 +84,14 @@ class Setup(commands.Cog):
                 else await community.update_setup(session, current, changes)
             )
             unreachable = len(await outbox.unreachable(session, interaction.guild.id))
+            kept = await retention.counts(session, interaction.guild.id)
         heading = (
             "Here is the community's setup."
             if changes.is_empty()
             else "Saved. Here is the community's setup now."
         )
         await interaction.response.send_message(
-            heading, embed=self.describe(shown, unreachable), ephemeral=True
+            heading, embed=self.describe(shown, unreachable, kept), ephemeral=True
         )
 
     @setup.autocomplete("timezone")
@@ -102,7 +103,12 @@ class Setup(commands.Cog):
             for zone in community.matching_timezones(current)
         ]
 
-    def describe(self, setup: CommunitySetup, unreachable: int = 0) -> discord.Embed:
+    def describe(
+        self,
+        setup: CommunitySetup,
+        unreachable: int = 0,
+        kept: retention.Counts | None = None,
+    ) -> discord.Embed:
         def channel(channel_id: int | None) -> str:
             return f"<#{channel_id}>" if channel_id else "Not set"
 
@@ -124,6 +130,23 @@ class Setup(commands.Cog):
                 name="Could not be reached",
                 value=f"{unreachable} messages could not be delivered. See who in "
                 "`/checklist` for each activity.",
+                inline=False,
+            )
+        if kept is not None:
+            embed.add_field(
+                name="Leaving and staying",
+                value=f"{kept.left_waiting_erasure} left the server and will be deleted soon. "
+                f"{kept.asked_to_stay} were asked if they want to stay.",
+                inline=False,
+            )
+        placeholders = self.bot.settings.privacy.placeholders
+        if placeholders:
+            embed.add_field(
+                name="Privacy details missing",
+                value="The privacy notice still has placeholder text. Before real people join, "
+                "ask whoever runs the bot to fill in config/privacy.toml: "
+                + ", ".join(placeholders)
+                + ".",
                 inline=False,
             )
         if not self.bot.intents.message_content:

@@ -4,22 +4,39 @@ from __future__ import annotations
 
 from bot.client import HealthBot
 from bot.cogs.membership._cog import Membership
+from bot.cogs.membership._retention import (
+    LeaveAndDeleteButton,
+    Retention,
+    StayButton,
+    render_stay_question,
+)
 from bot.cogs.membership._views import (
     AgreeButton,
     ConfirmEraseButton,
     EditProfileButton,
     GetStartedButton,
     NotNowButton,
+    ReadMoreButton,
     open_profile_form,
 )
+from bot.services.outbox import OutboxKind
 from bot.ui.consent import AfterConsent
 
 
 async def setup(bot: HealthBot) -> None:
     cog = Membership(bot)
     await bot.add_cog(cog)
+    await bot.add_cog(Retention(bot))
     bot.add_dynamic_items(
-        AgreeButton, NotNowButton, GetStartedButton, EditProfileButton, ConfirmEraseButton
+        AgreeButton,
+        NotNowButton,
+        ReadMoreButton,
+        GetStartedButton,
+        EditProfileButton,
+        ConfirmEraseButton,
+        StayButton,
+        LeaveAndDeleteButton,
     )
+    bot.outbox.register(OutboxKind.STAY_QUESTION, render_stay_question, held_back=True)
     bot.after_consent[AfterConsent.JOIN] = open_profile_form
     bot.mine_sections.append(cog.pause_section)
