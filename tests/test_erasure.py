@@ -363,6 +363,22 @@ async def group_decision_row(
     )
 
 
+async def adjustment_view_row(
+    session: AsyncSession, guild_id: int, user_id: int, other_id: int
+) -> None:
+    """They were looked at by someone else, and they looked at someone else."""
+    for subject, viewer in ((user_id, other_id), (other_id, user_id)):
+        await add_row(
+            session,
+            "adjustment_views",
+            guild_id=guild_id,
+            subject_id=subject,
+            viewer_id=viewer,
+            place="attendees",
+            viewed_at=NOW,
+        )
+
+
 ROW_FACTORIES: dict[str, RowFactory] = {
     "members": member_row,
     "activities": led_activity_row,
@@ -384,6 +400,7 @@ ROW_FACTORIES: dict[str, RowFactory] = {
     "group_memberships": group_membership_row,
     "group_join_requests": group_join_request_row,
     "group_decisions": group_decision_row,
+    "adjustment_views": adjustment_view_row,
 }
 
 
