@@ -89,14 +89,14 @@ def test_the_shipped_privacy_toml_still_shows_its_placeholders_in_the_notice() -
     assert "FILL IN" in load_full_notice(CONFIG, load_privacy(CONFIG))
 
 
-@pytest.mark.parametrize("name, text", [("full notice", notice), ("consent card", card)])
+@pytest.mark.parametrize(("name", "text"), [("full notice", notice), ("consent card", card)])
 def test_it_reads_at_age_eleven_or_less(name: str, text: object) -> None:
     assert callable(text)
     grade = textstat.flesch_kincaid_grade(plain(text()))
     assert grade + 5 <= 11, f"the {name} reads at age {grade + 5}"
 
 
-@pytest.mark.parametrize("name, text", [("full notice", notice), ("consent card", card)])
+@pytest.mark.parametrize(("name", "text"), [("full notice", notice), ("consent card", card)])
 def test_its_sentences_have_twenty_words_at_most(name: str, text: object) -> None:
     assert callable(text)
     long = [s for s in sentences(text()) if len(s.split()) > 20]
