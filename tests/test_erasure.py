@@ -366,17 +366,16 @@ async def group_decision_row(
 async def adjustment_view_row(
     session: AsyncSession, guild_id: int, user_id: int, other_id: int
 ) -> None:
-    """They were looked at by someone else, and they looked at someone else."""
-    for subject, viewer in ((user_id, other_id), (other_id, user_id)):
-        await add_row(
-            session,
-            "adjustment_views",
-            guild_id=guild_id,
-            subject_id=subject,
-            viewer_id=viewer,
-            place="attendees",
-            viewed_at=NOW,
-        )
+    """Someone else looked at what helps them take part."""
+    await add_row(
+        session,
+        "adjustment_views",
+        guild_id=guild_id,
+        subject_id=user_id,
+        viewer_id=other_id,
+        place="attendees",
+        viewed_at=NOW,
+    )
 
 
 ROW_FACTORIES: dict[str, RowFactory] = {

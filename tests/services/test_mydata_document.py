@@ -10,7 +10,7 @@ from bot.services import mydata
 from bot.services.mydata_document import readable_export
 from db.base import Base
 from db.engine import Database
-from tests.test_erasure import ALICE, BOB, NOW, seed_every_kind
+from tests.test_erasure import ALICE, BOB, NOW, rows_naming, seed_every_kind
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -42,7 +42,7 @@ async def test_the_readable_export_names_no_table_or_column(db: Database) -> Non
 async def test_the_readable_export_shows_no_id_but_the_persons_own(db: Database) -> None:
     await seed_every_kind(db, ALICE, BOB)
     text = visible_text(await page_for(db, ALICE))
-    ids = set(re.findall(r"\d{6,}", text))
+    ids = set(re.findall(r"\b\d{15,}\b", text))  # Discord ids are 17 to 20 digits
     assert ids == {str(ALICE)}
 
 
@@ -70,3 +70,13 @@ async def test_the_json_beside_it_still_holds_every_table(db: Database) -> None:
         found = await mydata.export(session, ALICE, NOW)
     empty = [name for name, rows in found.tables.items() if not rows]
     assert not empty
+
+
+async def test_erasing_a_viewer_keeps_the_record_without_their_name(db: Database) -> None:
+    async with db.sessions() as session, session.begin():
+        await mydata.record_adjustment_views(session, 1, BOB, [ALICE], "attendees", NOW)
+    async with db.sessions() as session, session.begin():
+        await mydata.erase(session, 1, BOB, [])
+    assert await rows_naming(db.engine, BOB) == []
+    page = await page_for(db, ALICE)
+    assert "a coordinator saw it in the list of people coming to an activity" in page
