@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -95,6 +96,10 @@ class Retention(commands.Cog):
 
     def __init__(self, bot: HealthBot) -> None:
         self.bot = bot
+        # Who was noted as seen today, so a busy day costs one write a person, not one per
+        # press (only a saving: the database decides; forgotten at restart and each new day).
+        self._seen_on: date | None = None
+        self._seen: set[tuple[int, int]] = set()
 
     async def cog_load(self) -> None:
         self.bot.schedule(RETENTION_JOB, self.tick, minutes=60, run_at_start=True)
@@ -120,10 +125,15 @@ class Retention(commands.Cog):
     async def on_interaction(self, interaction: discord.Interaction[HealthBot]) -> None:
         if interaction.guild_id is None:
             return
+        now = self.bot.clock.now()
+        if self._seen_on != now.date():
+            self._seen_on, self._seen = now.date(), set()
+        key = (interaction.guild_id, interaction.user.id)
+        if key in self._seen:
+            return
+        self._seen.add(key)
         async with self.bot.db.sessions() as session, session.begin():
-            await retention.note_seen(
-                session, interaction.guild_id, interaction.user.id, self.bot.clock.now()
-            )
+            await retention.note_seen(session, interaction.guild_id, interaction.user.id, now)
 
     async def tick(self) -> None:
         """Erase who falls due, then ask who has been away long enough. Each erasure is its own
