@@ -365,6 +365,21 @@ async def group_decision_row(
     )
 
 
+async def adjustment_view_row(
+    session: AsyncSession, guild_id: int, user_id: int, other_id: int
+) -> None:
+    """Someone else looked at what helps them take part."""
+    await add_row(
+        session,
+        "adjustment_views",
+        guild_id=guild_id,
+        subject_id=user_id,
+        viewer_id=other_id,
+        place="attendees",
+        viewed_at=NOW,
+    )
+
+
 ROW_FACTORIES: dict[str, RowFactory] = {
     "members": member_row,
     "activities": led_activity_row,
@@ -386,6 +401,7 @@ ROW_FACTORIES: dict[str, RowFactory] = {
     "group_memberships": group_membership_row,
     "group_join_requests": group_join_request_row,
     "group_decisions": group_decision_row,
+    "adjustment_views": adjustment_view_row,
 }
 
 

@@ -1,5 +1,7 @@
 """Consent first: no row about a person exists until they agree, and each agreement is recorded
-with the version of the wording they saw."""
+with the version of the wording they saw. A newer version asks them to agree again before
+anything new is stored. Also the full privacy notice (config/privacy.md), filled in from
+config/privacy.toml."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.privacy import PrivacyConfig
 from db.engine import insert_for
 from db.models import Member
 
@@ -30,6 +33,31 @@ def load_notice(config_dir: Path) -> ConsentNotice:
     )
 
 
+NOTICE_FILE = "privacy.md"
+
+
+def load_full_notice(config_dir: Path, privacy: PrivacyConfig) -> str:
+    """The full notice (every point UK GDPR Article 13 asks for), with the controller, the data
+    protection officer and the retention periods put in."""
+    template = (config_dir / NOTICE_FILE).read_text(encoding="utf-8").strip()
+    return template.format(
+        controller_name=privacy.controller_name,
+        controller_contact=privacy.controller_contact,
+        dpo_contact=privacy.dpo_contact,
+        after_leaving_days=privacy.retention.after_leaving_days,
+        inactive_months=privacy.retention.inactive_months,
+        no_answer_days=privacy.retention.no_answer_days,
+    )
+
+
+async def consented_to(session: AsyncSession, guild_id: int, user_id: int, version: str) -> bool:
+    """They agreed to this version of the notice (an older agreement asks them again)."""
+    found = await session.scalar(
+        select(Member.consent_version).where(Member.guild_id == guild_id, Member.user_id == user_id)
+    )
+    return found == version
+
+
 async def has_consented(session: AsyncSession, guild_id: int, user_id: int) -> bool:
     found = await session.scalar(
         select(Member.id).where(Member.guild_id == guild_id, Member.user_id == user_id)
@@ -45,7 +73,13 @@ async def record_consent(
     existing row, so two presses of "I agree" at once cannot collide."""
     created = await session.scalar(
         insert_for(session)(Member)
-        .values(guild_id=guild_id, user_id=user_id, consent_version=version, consented_at=now)
+        .values(
+            guild_id=guild_id,
+            user_id=user_id,
+            consent_version=version,
+            consented_at=now,
+            last_seen_at=now,
+        )
         .on_conflict_do_nothing(index_elements=["guild_id", "user_id"])
         .returning(Member.id)
     )

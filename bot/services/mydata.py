@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from db.base import Base, PersonData
-from db.models import Member
+from db.models import AdjustmentView, Member
 
 # Shown in someone's export instead of the id of another person in the same row.
 ANOTHER_MEMBER = "another member"
@@ -133,6 +133,26 @@ async def _delete(session: AsyncSession, person_table: PersonTable, user_id: int
         delete(table).where(or_(*(table.c[column] == user_id for column in columns)))
     )
     return _count(result)
+
+
+async def record_adjustment_views(
+    session: AsyncSession,
+    guild_id: int,
+    viewer_id: int,
+    subject_ids: Sequence[int],
+    place: str,
+    now: datetime,
+) -> None:
+    """A coordinator was shown what helps these people take part: note who, whose and when
+    (the people see it in their export; it goes when they are erased)."""
+    session.add_all(
+        AdjustmentView(
+            guild_id=guild_id, subject_id=subject, viewer_id=viewer_id, place=place, viewed_at=now
+        )
+        for subject in dict.fromkeys(subject_ids)
+        if subject != viewer_id
+    )
+    await session.flush()
 
 
 def _count(result: Any) -> int:

@@ -54,6 +54,7 @@ class OutboxKind(StrEnum):
     GROUP_REQUEST_ANSWERED = "group-request-answered"
     PAYMENT_CHOICE = "payment-choice"
     INVOLVEMENT_NOTICE = "involvement-notice"
+    STAY_QUESTION = "retention-stay-question"
 
 
 @dataclass(frozen=True, slots=True)

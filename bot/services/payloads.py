@@ -22,6 +22,7 @@ from bot.services.programme.members import (
 )
 from bot.services.programme.training import ExpiringPayload
 from bot.services.reminders import PromptPayload, ReminderPayload
+from bot.services.retention import StayPayload
 
 PAYLOADS: Mapping[OutboxKind, type[OutboxPayload]] = {
     OutboxKind.ACTIVITY_CHANGED: ChangedPayload,
@@ -39,6 +40,7 @@ PAYLOADS: Mapping[OutboxKind, type[OutboxPayload]] = {
     OutboxKind.FEEDBACK_UPDATE_POST: UpdatePayload,
     OutboxKind.ATTENDANCE_PROMPT: AttendancePayload,
     OutboxKind.INVOLVEMENT_NOTICE: NoticePayload,
+    OutboxKind.STAY_QUESTION: StayPayload,
     OutboxKind.TRAINING_EXPIRING: ExpiringPayload,
     OutboxKind.GROUP_TERM_ENDING: TermEndingPayload,
     OutboxKind.GROUP_TERM_ENDED: TermEndedPayload,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, ScalarSelect, Table, bindparam, case, delete, exists, func, select
+from sqlalchemy import Row, ScalarSelect, Table, bindparam, case, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,9 +30,11 @@ MEMBERS = cast(Table, Member.__table__)
 
 # The sign-up hot path's statements, built once: building them per call cost more than
 # running them (bench/signups.py).
+# The version of the notice the person agreed to (None: they have not agreed).
 CONSENTED = (
-    exists()
+    select(MEMBERS.c.consent_version)
     .where(MEMBERS.c.guild_id == ACTIVITIES.c.guild_id, MEMBERS.c.user_id == bindparam("user_id"))
+    .scalar_subquery()
     .label("consented")
 )
 LOCK_ACTIVITY = (
@@ -101,6 +103,7 @@ class Attendee:
     status: str
     position: int | None
     signed_up_at: datetime
+    left: bool = False  # they have left the server
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,18 +121,22 @@ async def sign_up(
     now: datetime,
     *,
     by_coordinator: bool = False,
+    notice_version: str | None = None,
 ) -> SignupResult:
     """A place if one is free, else the end of the waitlist. This is the hot path, so it is a
     few prebuilt Core statements: lock the activity row and count its places (see
     `_lock_with_places`), then insert. An activity for one group, or that needs a training,
-    refuses others unless a coordinator adds them by hand (`by_coordinator`)."""
+    refuses others unless a coordinator adds them by hand (`by_coordinator`). With
+    `notice_version`, an agreement to an older notice asks them again (`ConsentNeeded`)."""
     found, (confirmed, waiting, mine) = await _lock_with_places(session, activity_id, user_id)
     activity = activities.refuse_unless_open(found, guild_id, activity_id)
     if now >= activities.signups_close_at(activity.starts_at, activity.signup_deadline):
         raise Conflict(
             f"Sign-ups for {activity.title} have closed. Try `/activities` for what is coming up."
         )
-    if not activity.consented:  # no sign-up is stored for someone who has not agreed
+    if activity.consented is None or (  # nothing is stored for someone who has not agreed
+        notice_version is not None and activity.consented != notice_version
+    ):  # (or who agreed to an older notice: they are asked again first)
         raise ConsentNeeded
     if mine is not None:
         raise await _already(session, activity, user_id, mine)
@@ -193,18 +200,25 @@ async def fill_free_places(
 
 
 async def withdraw_everywhere(
-    session: AsyncSession, guild_id: int, user_id: int, now: datetime
+    session: AsyncSession,
+    guild_id: int,
+    user_id: int,
+    now: datetime,
+    *,
+    upcoming_only: bool = False,
 ) -> int:
     """For `/mydata delete`: give up every place the person holds, passing each one on to the
-    next person waiting (who is told), and refresh the announcements. Returns how many."""
-    activity_ids = list(
-        await session.scalars(
-            select(Signup.activity_id)
-            .join(Activity)
-            .where(Activity.guild_id == guild_id, Signup.user_id == user_id)
-            .order_by(Signup.activity_id)
-        )
+    next person waiting (who is told), and refresh the announcements. Returns how many.
+    `upcoming_only` (someone left the server) keeps the record of what they took part in."""
+    query = (
+        select(Signup.activity_id)
+        .join(Activity)
+        .where(Activity.guild_id == guild_id, Signup.user_id == user_id)
+        .order_by(Signup.activity_id)
     )
+    if upcoming_only:
+        query = query.where(Activity.starts_at > now)
+    activity_ids = list(await session.scalars(query))
     for activity_id in activity_ids:
         activity = await session.scalar(
             select(Activity).where(Activity.id == activity_id).with_for_update()
@@ -251,18 +265,26 @@ async def attendees(session: AsyncSession, guild_id: int, activity_id: int) -> A
     """Who has a place and who is waiting, in order, with what helps them take part."""
     view = await activities.get_activity(session, guild_id, activity_id)
     rows = await session.execute(
-        select(Signup, Member.display_name, Member.adjustments)
+        select(Signup, Member.display_name, Member.adjustments, Member.left_at)
         .outerjoin(Member, (Member.guild_id == guild_id) & (Member.user_id == Signup.user_id))
         .where(Signup.activity_id == activity_id)
         .order_by(Signup.id)
     )
     confirmed: list[Attendee] = []
     waiting: list[Attendee] = []
-    for signup, name, adjustments in rows:
+    for signup, name, adjustments, left_at in rows:
         group = confirmed if signup.status == CONFIRMED else waiting
         position = len(waiting) + 1 if signup.status == WAITING else None
         group.append(
-            Attendee(signup.user_id, name, adjustments, signup.status, position, signup.created_at)
+            Attendee(
+                signup.user_id,
+                name,
+                adjustments,
+                signup.status,
+                position,
+                signup.created_at,
+                left_at is not None,
+            )
         )
     return Attendees(view, confirmed, waiting)
 

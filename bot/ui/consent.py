@@ -59,6 +59,14 @@ def not_now_button() -> discord.ui.Button[Any]:
     )
 
 
+def read_more_button() -> discord.ui.Button[Any]:
+    return discord.ui.Button(
+        label="Read more",
+        style=discord.ButtonStyle.secondary,
+        custom_id=custom_id(CustomId.READ_MORE),
+    )
+
+
 def consent_card(
     notice: consent.ConsentNotice, action: AfterConsent, arg: str = ""
 ) -> tuple[discord.Embed, discord.ui.View]:
@@ -67,17 +75,23 @@ def consent_card(
     view = discord.ui.View(timeout=None)
     view.add_item(agree_button(action, arg))
     view.add_item(not_now_button())
+    view.add_item(read_more_button())
     return embed, view
 
 
 async def require_consent(
     interaction: discord.Interaction[HealthBot], action: AfterConsent, arg: str = ""
 ) -> bool:
-    """True if the person consented already; otherwise show them the consent card (privately)
+    """True if the person agreed to the current notice; otherwise show them the consent card (privately)
     and return False: "I agree" will then run `action` for them. Works after a deferral too."""
     assert interaction.guild_id is not None
     async with interaction.client.db.sessions() as session:
-        if await consent.has_consented(session, interaction.guild_id, interaction.user.id):
+        if await consent.consented_to(
+            session,
+            interaction.guild_id,
+            interaction.user.id,
+            interaction.client.consent_notice.version,
+        ):
             return True
     await show_consent_card(interaction, action, arg)
     return False

@@ -39,6 +39,9 @@ class CustomId(StrEnum):
     MARK_ATTENDANCE = "involve:mark"
     ROLE_DETAILS = "involve:card"
     ADD_ROLE_DETAILS = "involve:add_card"
+    READ_MORE = "privacy:more"
+    STAY = "retention:stay"
+    LEAVE_AND_DELETE = "retention:leave"
     # Modals.
     PROFILE_FORM = "membership:profile"
     FEEDBACK_FORM = "feedback:form"

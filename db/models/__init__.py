@@ -13,7 +13,7 @@ from db.models.feedback import (
     FeedbackResponse,
 )
 from db.models.involvement import Application, Attendance, ExpenseClaim, Payment, RoleCard
-from db.models.membership import Member
+from db.models.membership import AdjustmentView, Member
 from db.models.outbox import OutboxMessage
 from db.models.programme import (
     Group,
@@ -29,6 +29,7 @@ __all__ = [
     "FREQUENCIES",
     "Activity",
     "ActivitySeries",
+    "AdjustmentView",
     "Application",
     "Attendance",
     "Base",

@@ -123,7 +123,11 @@ async def test_consent_given_elsewhere_counts_and_join_goes_straight_to_the_form
     user = community.new_citizen("kim")
     async with running.bot.db.sessions() as session, session.begin():  # as a sign-up would
         await consent.record_consent(
-            session, community.guild.id, user.id, "2026-11", running.bot.clock.now()
+            session,
+            community.guild.id,
+            user.id,
+            running.bot.consent_notice.version,
+            running.bot.clock.now(),
         )
     form = await sim.slash(community.guild, user, "join")
     assert form.modal is not None
@@ -271,8 +275,9 @@ async def test_export_is_a_private_file_of_everything_about_them_only(
     reply = await sim.slash(community.guild, user, "mydata export")
 
     assert reply.ephemeral
-    [(filename, data)] = reply.files
-    assert filename == "my-data.json"
+    files = dict(reply.files)
+    assert set(files) == {"my-data.html", "my-data.json"}
+    data = files["my-data.json"]
     document = json.loads(data)
     [member] = document["tables"]["members"]
     assert (member["user_id"], member["adjustments"]) == (user.id, "Large print, please")

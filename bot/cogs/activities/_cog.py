@@ -17,7 +17,7 @@ from bot.cogs.activities import _events
 from bot.cogs.activities._views import listing_page
 from bot.errors import InvalidInput
 from bot.permissions import coordinator_only
-from bot.services import activities, programme, signups
+from bot.services import activities, mydata, programme, signups
 from bot.services.activities import ActivityChanges, ActivityDraft, ActivityView
 from bot.services.involvement import role_cards
 from bot.services.signups import Attendee, Attendees
@@ -264,8 +264,16 @@ class Activities(commands.Cog):
     @coordinator_only()
     async def attendees(self, interaction: Interaction, activity: ActivityArg) -> None:
         assert interaction.guild_id is not None
-        async with self.bot.db.sessions() as session:
+        async with self.bot.db.sessions() as session, session.begin():
             found = await signups.attendees(session, interaction.guild_id, activity)
+            await mydata.record_adjustment_views(  # who looked: shown in the person's export
+                session,
+                interaction.guild_id,
+                interaction.user.id,
+                [p.user_id for p in [*found.confirmed, *found.waiting] if p.adjustments],
+                "attendees",
+                self.bot.clock.now(),
+            )
         data = signups.attendees_csv(found).encode()
         name = limits.file_name(f"attendees-activity-{activity}", "csv")
         await interaction.response.send_message(
@@ -347,6 +355,8 @@ def _names(people: list[Attendee]) -> str:
             line += f" ({shown_line(person.display_name, 100)})"
         if person.adjustments:
             line += f". Helps them: {shown_line(person.adjustments, 300)}"
+        if person.left:
+            line += " (has left the server)"
         lines.append(line)
     return limits.lines_within(
         lines,

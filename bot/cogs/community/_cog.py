@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bot.client import HealthBot
 from bot.errors import InvalidInput
-from bot.services import community, outbox
+from bot.services import community, outbox, retention
 from bot.services.community import CommunitySetup, SetupChanges
 
 # What the bot must be able to do in each channel, in words a coordinator understands.
@@ -84,13 +84,16 @@ class Setup(commands.Cog):
                 else await community.update_setup(session, current, changes)
             )
             unreachable = len(await outbox.unreachable(session, interaction.guild.id))
+            kept = await retention.counts(session, interaction.guild.id)
         heading = (
             "Here is the community's setup."
             if changes.is_empty()
             else "Saved. Here is the community's setup now."
         )
         await interaction.response.send_message(
-            heading, embed=self.describe(shown, unreachable, interaction.guild.me), ephemeral=True
+            heading,
+            embed=self.describe(shown, unreachable, interaction.guild.me, kept),
+            ephemeral=True,
         )
 
     @setup.autocomplete("timezone")
@@ -103,7 +106,11 @@ class Setup(commands.Cog):
         ]
 
     def describe(
-        self, setup: CommunitySetup, unreachable: int = 0, me: discord.Member | None = None
+        self,
+        setup: CommunitySetup,
+        unreachable: int = 0,
+        me: discord.Member | None = None,
+        kept: retention.Counts | None = None,
     ) -> discord.Embed:
         def channel(channel_id: int | None) -> str:
             return f"<#{channel_id}>" if channel_id else "Not set"
@@ -137,6 +144,23 @@ class Setup(commands.Cog):
                     "a group's role and private channel. A server admin can give my role "
                     "that in Server Settings, under Roles."
                 ),
+                inline=False,
+            )
+        if kept is not None:
+            embed.add_field(
+                name="Leaving and staying",
+                value=f"{kept.left_waiting_erasure} left the server and will be deleted soon. "
+                f"{kept.asked_to_stay} were asked if they want to stay.",
+                inline=False,
+            )
+        placeholders = self.bot.settings.privacy.placeholders
+        if placeholders:
+            embed.add_field(
+                name="Privacy details missing",
+                value="The privacy notice still has placeholder text. Before real people join, "
+                "ask whoever runs the bot to fill in config/privacy.toml: "
+                + ", ".join(placeholders)
+                + ".",
                 inline=False,
             )
         if not self.bot.intents.message_content:

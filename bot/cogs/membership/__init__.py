@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from bot.client import HealthBot
 from bot.cogs.membership._cog import Membership
+from bot.cogs.membership._retention import (
+    LeaveAndDeleteButton,
+    Retention,
+    StayButton,
+    render_stay_question,
+)
 from bot.cogs.membership._views import (
     AgreeButton,
     ConfirmEraseButton,
@@ -11,8 +17,10 @@ from bot.cogs.membership._views import (
     GetStartedButton,
     NotNowButton,
     ProfileModal,
+    ReadMoreButton,
     open_profile_form,
 )
+from bot.services.outbox import OutboxKind
 from bot.ui.base import register_modal
 from bot.ui.consent import AfterConsent
 
@@ -20,9 +28,18 @@ from bot.ui.consent import AfterConsent
 async def setup(bot: HealthBot) -> None:
     cog = Membership(bot)
     await bot.add_cog(cog)
+    await bot.add_cog(Retention(bot))
     bot.add_dynamic_items(
-        AgreeButton, NotNowButton, GetStartedButton, EditProfileButton, ConfirmEraseButton
+        AgreeButton,
+        NotNowButton,
+        ReadMoreButton,
+        GetStartedButton,
+        EditProfileButton,
+        ConfirmEraseButton,
+        StayButton,
+        LeaveAndDeleteButton,
     )
     register_modal(bot, ProfileModal)
+    bot.outbox.register(OutboxKind.STAY_QUESTION, render_stay_question, held_back=True)
     bot.after_consent[AfterConsent.JOIN] = open_profile_form
     bot.add_mine_section(90, cog.pause_section)

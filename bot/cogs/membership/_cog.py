@@ -17,16 +17,17 @@ from bot.cogs.membership._views import (
     ConfirmEraseButton,
     EditProfileButton,
     GetStartedButton,
+    full_notice,
+    notice_embeds,
     profile_embed,
     saved_profile,
     start_join,
 )
 from bot.delivery import DeliveryError, Outgoing
 from bot.errors import NotFound
-from bot.services import membership, mydata
+from bot.services import membership, mydata, mydata_document
 from bot.services.involvement import payments
 from bot.services.involvement.common import pounds
-from bot.settings import config_dir
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,6 @@ def owed_warning(owed: payments.StillOwed) -> str:
 class Membership(commands.Cog):
     def __init__(self, bot: HealthBot) -> None:
         self.bot = bot
-        self.privacy_notice = (config_dir() / "privacy.md").read_text(encoding="utf-8").strip()
 
     mydata = app_commands.Group(
         name="mydata", description="See or delete everything we hold about you", guild_only=True
@@ -125,20 +125,29 @@ class Membership(commands.Cog):
         name="privacy", description="What we keep, why, who sees it, how to leave"
     )
     async def privacy(self, interaction: discord.Interaction[HealthBot]) -> None:
-        embed = discord.Embed(title="Your privacy", description=self.privacy_notice)
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await interaction.response.send_message(
+            embeds=notice_embeds(full_notice(self.bot)), ephemeral=True
+        )
 
     @mydata.command(name="export", description="Get a file with everything we hold about you")
     async def export(self, interaction: discord.Interaction[HealthBot]) -> None:
+        now = self.bot.clock.now()
+        assert interaction.guild_id is not None  # the group is guild_only
+        zone = (await self.bot.community(interaction.guild_id)).zone
         async with self.bot.db.sessions() as session:
             if not await mydata.holds_anything(session, interaction.user.id):
                 raise NotFound(NOTHING_HELD.format(what="export"))
-            found = await mydata.export(session, interaction.user.id, self.bot.clock.now())
-        file = discord.File(io.BytesIO(found.to_json().encode()), filename="my-data.json")
+            found = await mydata.export(session, interaction.user.id, now)
+            page = await mydata_document.readable_export(session, interaction.user.id, now, zone)
+        files = [
+            discord.File(io.BytesIO(page.encode()), filename="my-data.html"),
+            discord.File(io.BytesIO(found.to_json().encode()), filename="my-data.json"),
+        ]
         await interaction.response.send_message(
             "Here is everything we hold about you. Only you can see this message. "
+            "Open my-data.html to read it. my-data.json has the same for a computer. "
             'Other people named in your records are shown as "another member".',
-            file=file,
+            files=files,
             ephemeral=True,
         )
 

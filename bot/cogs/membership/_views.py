@@ -16,10 +16,11 @@ from bot.errors import Conflict
 from bot.services import consent, membership, mydata
 from bot.services.membership import Profile, ProfileForm
 from bot.services.vocabulary import AVAILABILITY, INTEREST_KINDS, kind_words
+from bot.settings import config_dir
 from bot.ui.base import GuardedButton, PersistentModal
 from bot.ui.consent import AGREE_FIELDS, AfterConsent, continuation_of, require_consent
 from bot.ui.custom_ids import CustomId
-from bot.ui.limits import FIELD_VALUE
+from bot.ui.limits import EMBED_DESCRIPTION, FIELD_VALUE
 from bot.ui.text import shown, shown_line
 
 log = logging.getLogger(__name__)
@@ -303,6 +304,39 @@ class AgreeButton(GuardedButton, prefix=CustomId.CONSENT_AGREE, fields=AGREE_FIE
             )
             return
         await continuation(interaction, self.arg)
+
+
+NOTICE_TITLE = "Your privacy"
+
+
+def full_notice(bot: HealthBot) -> str:
+    return consent.load_full_notice(config_dir(), bot.settings.privacy)
+
+
+def notice_embeds(text: str) -> list[discord.Embed]:
+    """The full notice, split between paragraphs into embeds Discord accepts."""
+    pages: list[str] = []
+    for paragraph in text.split("\n\n"):
+        if pages and len(pages[-1]) + 2 + len(paragraph) <= EMBED_DESCRIPTION:
+            pages[-1] += "\n\n" + paragraph
+        else:
+            pages.append(paragraph[:EMBED_DESCRIPTION])
+    return [
+        discord.Embed(title=NOTICE_TITLE if number == 0 else None, description=page)
+        for number, page in enumerate(pages)
+    ]
+
+
+class ReadMoreButton(GuardedButton, prefix=CustomId.READ_MORE):
+    """**Read more** on the consent card: the full notice, privately, leaving the card as it is."""
+
+    def __init__(self) -> None:
+        super().__init__(label="Read more", style=discord.ButtonStyle.secondary)
+
+    async def run(self, interaction: discord.Interaction[HealthBot]) -> None:
+        await interaction.response.send_message(
+            embeds=notice_embeds(full_notice(interaction.client)), ephemeral=True
+        )
 
 
 class NotNowButton(GuardedButton, prefix=CustomId.CONSENT_NOT_NOW):

@@ -69,7 +69,12 @@ async def sign_up(
     try:
         async with bot.db.sessions() as session, session.begin():
             result = await signups.sign_up(
-                session, interaction.guild_id, activity_id, interaction.user.id, bot.clock.now()
+                session,
+                interaction.guild_id,
+                activity_id,
+                interaction.user.id,
+                bot.clock.now(),
+                notice_version=bot.consent_notice.version,
             )
     except ConsentNeeded:
         await show_consent_card(interaction, AfterConsent.SIGNUP, str(activity_id))
