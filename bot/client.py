@@ -89,6 +89,8 @@ class HealthBot(commands.Bot):
         self.checklist_items = load_items(config_dir())
         self.after_consent: dict[AfterConsent, Continuation] = {}
         self._job_tasks: set[asyncio.Task[Any]] = set()
+        # Each job's last failure, so a job failing the same way every minute is logged once.
+        self._job_failures: dict[str, str] = {}
         self._closing = False
         self.mine_sections: list[MineSection] = []
         self.erasure_steps: list[ErasureStep] = []
@@ -178,8 +180,21 @@ class HealthBot(commands.Bot):
             if not self._closing:
                 raise
             log.info("Stopped scheduled job %s for shutdown", job_id)
-        except Exception:
-            log.exception("Scheduled job %s failed; it runs again at its next time", job_id)
+        # The isolation boundary for a job: it runs again at its next time whatever went wrong.
+        except Exception as error:
+            failure = f"{type(error).__name__}: {error}"
+            if self._job_failures.get(job_id) == failure:
+                log.debug("Scheduled job %s failed again the same way: %s", job_id, failure)
+            else:
+                log.error(
+                    "Scheduled job %s failed; it runs again at its next time",
+                    job_id,
+                    exc_info=error,
+                )
+            self._job_failures[job_id] = failure
+        else:
+            if self._job_failures.pop(job_id, None) is not None:
+                log.info("Scheduled job %s works again", job_id)
         finally:
             self._job_tasks.discard(task)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Mapping
 from typing import Any, cast
 
 import discord
@@ -64,3 +65,26 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
         await reply(interaction, text)
     except discord.HTTPException:
         log.warning("Could not tell user %s about an error", interaction.user.id, exc_info=True)
+
+
+class RepeatedFailures:
+    """What a periodic job could not handle (by record id), so each broken record is logged
+    once, and again only when what went wrong with it changes, not every time the job runs."""
+
+    def __init__(self, logger: logging.Logger, job: str) -> None:
+        self.logger = logger
+        self.job = job
+        self._known: dict[str, str] = {}
+
+    def note(self, failures: Mapping[str, str], *, complete: bool = True) -> None:
+        """Log the failures not logged yet. `complete`: these are all the records the job
+        looked at that failed, so any other remembered one works again."""
+        for key, reason in failures.items():
+            if self._known.get(key) != reason:
+                self.logger.warning("%s skipped %s: %s", self.job, key, reason)
+        if complete:
+            for key in self._known.keys() - failures.keys():
+                self.logger.info("%s can handle %s again", self.job, key)
+            self._known = dict(failures)
+        else:
+            self._known.update(failures)
