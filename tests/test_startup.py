@@ -14,6 +14,7 @@ import pytest
 
 from discord_sim import DiscordSimulator
 from tests.e2e.harness import bot_process_env
+from tests.processes import finish
 
 
 def database_in(tmp_path: Path) -> str:
@@ -34,9 +35,8 @@ async def run_bot(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
-    output, _ = await asyncio.wait_for(process.communicate(), 30)
-    assert process.returncode is not None
-    return process.returncode, output.decode()
+    code, output = await finish(process, 30, f"python -m bot {' '.join(args)}")
+    return code, output.decode()
 
 
 @pytest.fixture
@@ -113,8 +113,8 @@ async def test_a_stop_signal_stops_the_bot_cleanly(
     )
     await sim.wait_until_ready(timeout=30)
     process.send_signal(signum)
-    output, _ = await asyncio.wait_for(process.communicate(), 30)
+    code, output = await finish(process, 30, f"the bot after {signum.name}")
     text = output.decode()
-    assert process.returncode == 0, text
+    assert code == 0, text
     assert "Stopped cleanly" in text
     assert "Traceback" not in text
