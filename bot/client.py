@@ -23,7 +23,7 @@ from discord.ext import commands
 from bot.clock import Clock
 from bot.delivery import Delivery
 from bot.outbox import OutboxDispatcher
-from bot.reporting import report_error
+from bot.reporting import quiet_handled_discord_errors, report_error
 from bot.services import community
 from bot.services.checklist import load_items
 from bot.services.community import CommunitySetup
@@ -101,6 +101,7 @@ class HealthBot(commands.Bot):
     async def setup_hook(self) -> None:
         for extension in cog_extensions():
             await self.load_extension(extension)
+        quiet_handled_discord_errors()  # after the cogs, so their loggers exist
         await self.sync_commands_if_changed()
         # The dispatcher polls by itself (OutboxSettings.poll_seconds); no job wakes it, since
         # APScheduler runs a plain function in a thread, where an asyncio.Event must not be set.

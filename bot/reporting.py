@@ -27,6 +27,70 @@ CHECK_FAILURE_MESSAGES: dict[type[Exception], str] = {
 }
 
 
+# Discord's refusals the bot expects and handles (it falls back, undoes, or tells the person):
+# one warning line each, no traceback. Anything else keeps its traceback.
+HANDLED_DISCORD_CODES: dict[int, str] = {
+    10003: "unknown channel",
+    10008: "unknown message",
+    50001: "missing access",
+    50007: "cannot send messages to this user (DMs closed)",
+    50013: "missing permissions",
+}
+
+HANDLED_MESSAGES: dict[int, str] = {
+    10003: "That channel is gone, so I could not finish. Ask a coordinator to check /setup.",
+    10008: "That message is gone, so I could not finish. Please try again.",
+    50001: "I cannot see that channel. Ask a server admin to check my permissions, then try again.",
+    50013: "I am not allowed to do that here. Ask a server admin to check my permissions.",
+}
+
+
+def handled_discord_error(error: BaseException | None) -> discord.HTTPException | None:
+    """The expected Discord refusal behind `error` (through command and transformer
+    wrappers), or None."""
+    while error is not None:
+        if isinstance(error, discord.HTTPException):
+            return error if error.code in HANDLED_DISCORD_CODES else None
+        if isinstance(error, app_commands.CommandInvokeError):
+            error = error.original
+        else:
+            error = error.__cause__
+    return None
+
+
+def describe(error: discord.HTTPException) -> str:
+    return (
+        f"Discord {error.status} {error.code}: {HANDLED_DISCORD_CODES.get(error.code, error.text)}"
+    )
+
+
+class HandledDiscordErrors(logging.Filter):
+    """Turns a log record carrying an expected Discord refusal into one warning line (the
+    refusal named at the end) without a traceback; other records pass unchanged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = handled_discord_error(record.exc_info[1] if record.exc_info else None)
+        if error is not None:
+            record.msg = f"{record.getMessage()} ({describe(error)})"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+            if record.levelno > logging.WARNING:
+                record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+def quiet_handled_discord_errors(prefixes: tuple[str, ...] = ("bot", "discord")) -> None:
+    """Put the filter on every logger of the bot and of discord.py (a logger's filters are not
+    inherited by its children, and the loggers are made when their modules are imported)."""
+    quiet = HandledDiscordErrors()
+    names = [name for name in logging.root.manager.loggerDict if name.split(".")[0] in prefixes]
+    for name in [*prefixes, *names]:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, HandledDiscordErrors) for f in logger.filters):
+            logger.addFilter(quiet)
+
+
 def new_reference() -> str:
     return "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(4))
 
@@ -39,6 +103,9 @@ def message_for(error: BaseException) -> str | None:
         return message_for(error.__cause__)
     if isinstance(error, UserFacingError):
         return error.message
+    handled = handled_discord_error(error)
+    if handled is not None and handled.code in HANDLED_MESSAGES:
+        return HANDLED_MESSAGES[handled.code]
     for error_type, text in CHECK_FAILURE_MESSAGES.items():
         if isinstance(error, error_type):
             return text
@@ -49,6 +116,15 @@ def message_for(error: BaseException) -> str | None:
 
 async def report_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
     text = message_for(error)
+    handled = handled_discord_error(error)
+    if handled is not None:
+        log.warning(
+            "Discord refused an action for user %s in guild %s, command %r (%s)",
+            interaction.user.id,
+            interaction.guild_id,
+            interaction.command.qualified_name if interaction.command else None,
+            describe(handled),
+        )
     if text is None:
         reference = new_reference()
         log.error(
@@ -63,8 +139,13 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
         text = f"Something went wrong on our side (ref {reference}). A coordinator can look it up."
     try:
         await reply(interaction, text)
-    except discord.HTTPException:
-        log.warning("Could not tell user %s about an error", interaction.user.id, exc_info=True)
+    except discord.HTTPException as failure:
+        log.warning(
+            "Could not tell user %s about an error: %s %s",
+            interaction.user.id,
+            failure.status,
+            failure.text,
+        )
 
 
 class RepeatedFailures:

@@ -13,6 +13,10 @@ from sqlalchemy import func, select
 from db.models import Activity, Member, OutboxMessage, Signup
 from discord_sim import DiscordSimulator, SimUser
 from tests.e2e.harness import Community, ManualClock, RunningBot
+from tests.e2e.test_signups import post, signup
+
+# The whole module's log: handled refusals and skipped records never carry a traceback.
+pytestmark = pytest.mark.usefixtures("no_tracebacks")
 
 # A Tuesday, 10:00 in London (UTC in winter).
 T0 = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
@@ -122,4 +126,24 @@ async def test_a_broken_activity_is_logged_once_not_every_minute(
         await run_jobs_at(running, T0 + timedelta(minutes=minute))
     lines = planner_lines(caplog, broken)
     assert len(lines) == 1, lines
+    assert not any(record.exc_info for record in caplog.records)
+
+
+async def test_a_handled_discord_refusal_is_one_warning_line_without_a_traceback(
+    sim: DiscordSimulator,
+    community: Community,
+    running: RunningBot,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    activity_id, announcement = await post(sim, community, "Deleted announcement", 3)
+    await sim.delete_message(community.announcements, announcement)
+    gail = community.new_citizen("gail_signs_up")
+    await signup(sim, community, gail, str(activity_id))
+    await sim.wait_for(
+        lambda: any("10008" in record.getMessage() for record in caplog.records),
+        what="the failed announcement update to be logged",
+    )
+    lines = [record for record in caplog.records if "10008" in record.getMessage()]
+    assert [record.levelname for record in lines] == ["WARNING"]
     assert not any(record.exc_info for record in caplog.records)
