@@ -147,3 +147,22 @@ async def test_a_handled_discord_refusal_is_one_warning_line_without_a_traceback
     lines = [record for record in caplog.records if "10008" in record.getMessage()]
     assert [record.levelname for record in lines] == ["WARNING"]
     assert not any(record.exc_info for record in caplog.records)
+
+
+async def test_a_person_who_opens_their_dms_gets_prompts_by_dm_again_after_30_days(
+    sim: DiscordSimulator, community: Community, running: RunningBot
+) -> None:
+    hana = community.new_citizen("hana_reopens")
+    sim.refuse_dms(hana)
+    await add_member(running, hana)
+    first = T0 + timedelta(days=1)
+    await add_activity(running, [hana], first, title="Closed DMs panel")
+    await run_jobs_at(running, first - timedelta(hours=24))
+    in_thread = sim.find_message(contains="Reminder: **Closed DMs panel**")
+    assert in_thread is not None
+    assert sim.state.channels[in_thread.channel_id].is_thread
+    sim.refuse_dms(hana, refuse=False)
+    later = T0 + timedelta(days=31)
+    await add_activity(running, [hana], later, title="Open DMs panel")
+    await run_jobs_at(running, later - timedelta(hours=24))
+    assert len(dms(sim, hana, "Reminder: **Open DMs panel**")) == 1
