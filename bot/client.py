@@ -23,7 +23,7 @@ from discord.ext import commands
 from bot.clock import Clock
 from bot.delivery import Delivery
 from bot.outbox import OutboxDispatcher
-from bot.reporting import quiet_handled_discord_errors, report_error
+from bot.reporting import database_unreachable, quiet_handled_discord_errors, report_error
 from bot.services import community
 from bot.services.checklist import load_items
 from bot.services.community import CommunitySetup
@@ -197,7 +197,14 @@ class HealthBot(commands.Bot):
         # The isolation boundary for a job: it runs again at its next time whatever went wrong.
         except Exception as error:
             failure = f"{type(error).__name__}: {error}"
-            if self._job_failures.get(job_id) == failure:
+            if database_unreachable(error) is not None:
+                log.warning(
+                    "Scheduled job %s skipped: the database cannot be reached (%s); it runs "
+                    "again at its next time",
+                    job_id,
+                    failure,
+                )
+            elif self._job_failures.get(job_id) == failure:
                 log.debug("Scheduled job %s failed again the same way: %s", job_id, failure)
             else:
                 log.error(

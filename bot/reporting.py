@@ -10,6 +10,7 @@ from typing import Any, cast
 
 import discord
 from discord import app_commands
+from sqlalchemy import exc as sa_exc
 
 from bot.errors import UserFacingError
 from bot.ui.reply import reply
@@ -65,13 +66,17 @@ def describe(error: discord.HTTPException) -> str:
 
 
 class HandledDiscordErrors(logging.Filter):
-    """Turns a log record carrying an expected Discord refusal into one warning line (the
-    refusal named at the end) without a traceback; other records pass unchanged."""
+    """Turns a log record carrying an expected Discord refusal, or a database that cannot be
+    reached, into one warning line (the cause named at the end) without a traceback; other
+    records pass unchanged."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        error = handled_discord_error(record.exc_info[1] if record.exc_info else None)
-        if error is not None:
-            record.msg = f"{record.getMessage()} ({describe(error)})"
+        cause = record.exc_info[1] if record.exc_info else None
+        error = handled_discord_error(cause)
+        outage = database_unreachable(cause)
+        if error is not None or outage is not None:
+            why = describe(error) if error is not None else f"database unreachable: {outage!r}"
+            record.msg = f"{record.getMessage()} ({why})"
             record.args = None
             record.exc_info = None
             record.exc_text = None
@@ -91,6 +96,30 @@ def quiet_handled_discord_errors(prefixes: tuple[str, ...] = ("bot", "discord"))
             logger.addFilter(quiet)
 
 
+DATABASE_DOWN = "We can't reach our records right now. Please try again in a minute."
+
+
+def database_unreachable(error: BaseException | None) -> BaseException | None:
+    """The driver's "cannot reach the database" error behind `error` (refused or dropped
+    connection, pool timeout), through command wrappers; None for anything else."""
+    seen = 0
+    while error is not None and seen < 10:
+        seen += 1
+        if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+            return error
+        if isinstance(error, sa_exc.InterfaceError | sa_exc.TimeoutError):
+            return error
+        if isinstance(error, ConnectionError | OSError) and not isinstance(
+            error, discord.HTTPException
+        ):
+            return error
+        if isinstance(error, app_commands.CommandInvokeError):
+            error = error.original
+        else:
+            error = error.__cause__ or error.__context__
+    return None
+
+
 def new_reference() -> str:
     return "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(4))
 
@@ -103,6 +132,8 @@ def message_for(error: BaseException) -> str | None:
         return message_for(error.__cause__)
     if isinstance(error, UserFacingError):
         return error.message
+    if database_unreachable(error) is not None:
+        return DATABASE_DOWN
     handled = handled_discord_error(error)
     if handled is not None and handled.code in HANDLED_MESSAGES:
         return HANDLED_MESSAGES[handled.code]
@@ -117,7 +148,16 @@ def message_for(error: BaseException) -> str | None:
 async def report_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
     text = message_for(error)
     handled = handled_discord_error(error)
-    if handled is not None:
+    outage = database_unreachable(error)
+    if outage is not None:
+        log.warning(
+            "The database could not be reached for user %s in guild %s, command %r: %r",
+            interaction.user.id,
+            interaction.guild_id,
+            interaction.command.qualified_name if interaction.command else None,
+            outage,
+        )
+    elif handled is not None:
         log.warning(
             "Discord refused an action for user %s in guild %s, command %r (%s)",
             interaction.user.id,

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from db.engine import Database
 from db.models import Activity, Member, OutboxMessage, Signup
 from discord_sim import DiscordSimulator, SimUser
 from tests.e2e.harness import Community, ManualClock, RunningBot
@@ -166,3 +167,20 @@ async def test_a_person_who_opens_their_dms_gets_prompts_by_dm_again_after_30_da
     await add_activity(running, [hana], later, title="Open DMs panel")
     await run_jobs_at(running, later - timedelta(hours=24))
     assert len(dms(sim, hana, "Reminder: **Open DMs panel**")) == 1
+
+
+async def test_during_a_database_outage_a_command_says_to_try_again_in_a_minute(
+    sim: DiscordSimulator, community: Community, running: RunningBot
+) -> None:
+    ivy = community.citizens[0]
+    records = running.bot.db
+    # Nothing listens on port 1: every connection is refused, as when the server is down.
+    running.bot.db = Database("postgresql+asyncpg://postgres@127.0.0.1:1/down")
+    try:
+        reply = await sim.slash(community.guild, ivy, "mine", {})
+        await sim.wait_for(lambda: bool(reply.text), timeout=3, what="an answer within 3 s")
+    finally:
+        await running.bot.db.dispose()
+        running.bot.db = records
+    assert reply.text == "We can't reach our records right now. Please try again in a minute."
+    assert reply.ephemeral
