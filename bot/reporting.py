@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any, cast
 
+import aiohttp
 import discord
 from discord import app_commands
 from sqlalchemy import exc as sa_exc
@@ -109,8 +110,10 @@ def database_unreachable(error: BaseException | None) -> BaseException | None:
             return error
         if isinstance(error, sa_exc.InterfaceError | sa_exc.TimeoutError):
             return error
-        if isinstance(error, ConnectionError | OSError) and not isinstance(
-            error, discord.HTTPException
+        # asyncpg raises the socket's own error for a refused connection; Discord's transport
+        # (aiohttp) errors are OSErrors too, and are not about the database.
+        if isinstance(error, OSError) and not isinstance(
+            error, discord.DiscordException | aiohttp.ClientError
         ):
             return error
         if isinstance(error, app_commands.CommandInvokeError):
