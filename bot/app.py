@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC
+from datetime import UTC, timedelta
 
 import discord
 import yarl
@@ -85,7 +85,13 @@ def log_privacy_placeholders(settings: Settings) -> None:
 def build_bot(settings: Settings, db: Database, scheduler: AsyncIOScheduler) -> HealthBot:
     """The bot, with delivery and the outbox dispatcher given only the parts they use."""
     bot = HealthBot(settings=settings, db=db, scheduler=scheduler)
-    bot.delivery = Delivery(bot, db.sessions, bot.community)
+    bot.delivery = Delivery(
+        bot,
+        db.sessions,
+        bot.community,
+        now=lambda: bot.clock.now(),  # looked up each time: tests swap the bot's clock
+        dm_retry=timedelta(days=settings.outbox.dm_retry_days),
+    )
     bot.outbox = OutboxDispatcher(
         sessions=db.sessions,
         now=lambda: bot.clock.now(),  # looked up each time: tests swap the bot's clock

@@ -4,6 +4,7 @@ the command tree changed since the last sync."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import hashlib
 import importlib.util
@@ -22,7 +23,12 @@ from discord.ext import commands
 from bot.clock import Clock
 from bot.delivery import Delivery
 from bot.outbox import OutboxDispatcher
-from bot.reporting import NextStep, report_error
+from bot.reporting import (
+    NextStep,
+    database_unreachable,
+    quiet_handled_discord_errors,
+    report_error,
+)
 from bot.services import community
 from bot.services.checklist import load_items
 from bot.services.community import CommunitySetup
@@ -99,7 +105,11 @@ class HealthBot(commands.Bot):
         self.training: Catalogue = load_modules(config_dir())
         self.payment_settings = load_payment_settings(config_dir())
         self.after_consent: dict[AfterConsent, Continuation] = {}
-        self._job_tasks: set[asyncio.Task[Any]] = set()
+        # The scheduled jobs by id (`schedule`), and the run of each that is under way.
+        self._jobs: dict[str, Callable[[], Awaitable[object]]] = {}
+        self._job_tasks: dict[str, asyncio.Task[None]] = {}
+        # Each job's last failure, so a job failing the same way every minute is logged once.
+        self._job_failures: dict[str, str] = {}
         self._closing = False
         self._mine_sections: dict[int, MineSection] = {}
         self.erasure_steps: list[ErasureStep] = []
@@ -120,14 +130,10 @@ class HealthBot(commands.Bot):
     async def setup_hook(self) -> None:
         for extension in cog_extensions():
             await self.load_extension(extension)
+        quiet_handled_discord_errors()  # after the cogs, so their loggers exist
         await self.sync_commands_if_changed()
-        self.scheduler.add_job(
-            self.outbox.wake,
-            "interval",
-            seconds=self.settings.outbox.poll_seconds,
-            id="outbox-poll",
-            replace_existing=True,
-        )
+        # The dispatcher polls by itself (OutboxSettings.poll_seconds); no job wakes it, since
+        # APScheduler runs a plain function in a thread, where an asyncio.Event must not be set.
         self.scheduler.start()
         self.outbox.start()
 
@@ -177,10 +183,11 @@ class HealthBot(commands.Bot):
         """Run `job` every `interval` (e.g. minutes=1) under a stable id; `run_at_start` also
         runs it as soon as the scheduler starts, to catch up on what fell due while down."""
         extra: dict[str, Any] = {"next_run_time": datetime.now(UTC)} if run_at_start else {}
+        self._jobs[job_id] = job
         self.scheduler.add_job(
-            self._run_job,
+            self._launch_job,
             "interval",
-            args=[job_id, job],
+            args=[job_id],
             id=job_id,
             replace_existing=True,
             **interval,
@@ -188,31 +195,79 @@ class HealthBot(commands.Bot):
         )
 
     def unschedule(self, job_id: str) -> None:
+        self._jobs.pop(job_id, None)
         if self.scheduler.get_job(job_id) is not None:
             self.scheduler.remove_job(job_id)
 
+    async def _launch_job(self, job_id: str) -> None:
+        """APScheduler's part ends here at once: the run is a task the bot owns, so close()
+        can cancel it, started or not, without APScheduler reporting that as an error. A run
+        still going when the next time comes is left to finish (no second one beside it)."""
+        job = self._jobs.get(job_id)
+        if job is None or self._closing or job_id in self._job_tasks:
+            return
+        task = asyncio.create_task(self._run_job(job_id, job), name=f"job:{job_id}")
+        self._job_tasks[job_id] = task
+        task.add_done_callback(lambda _: self._job_tasks.pop(job_id, None))
+
+    async def run_jobs_now(self) -> None:
+        """Run every scheduled job once, one after another, and wait for them (tests and the
+        demo, after moving a ManualClock forward)."""
+        for job_id, job in list(self._jobs.items()):
+            await self._run_job(job_id, job)
+
     async def _run_job(self, job_id: str, job: Callable[[], Awaitable[object]]) -> None:
-        # Tracked so close() can cancel it before the database goes away under it.
-        task = asyncio.current_task()
-        assert task is not None
-        self._job_tasks.add(task)
         try:
             await job()
         except asyncio.CancelledError:
             if not self._closing:
                 raise
             log.info("Stopped scheduled job %s for shutdown", job_id)
-        except Exception:
-            log.exception("Scheduled job %s failed; it runs again at its next time", job_id)
-        finally:
-            self._job_tasks.discard(task)
+        # The isolation boundary for a job: it runs again at its next time whatever went wrong.
+        except Exception as error:
+            failure = f"{type(error).__name__}: {error}"
+            if database_unreachable(error) is not None:
+                log.warning(
+                    "Scheduled job %s skipped: the database cannot be reached (%s); it runs "
+                    "again at its next time",
+                    job_id,
+                    failure,
+                )
+            elif self._job_failures.get(job_id) == failure:
+                log.debug("Scheduled job %s failed again the same way: %s", job_id, failure)
+            else:
+                log.error(
+                    "Scheduled job %s failed; it runs again at its next time",
+                    job_id,
+                    exc_info=error,
+                )
+            self._job_failures[job_id] = failure
+        else:
+            if self._job_failures.pop(job_id, None) is not None:
+                log.info("Scheduled job %s works again", job_id)
 
     async def close(self) -> None:
         self._closing = True
+        await self._stop_waiting_for_ready()
         await self.outbox.stop()
         if self.scheduler.running:
+            # No new runs; the launches already handed to the loop finish their one step
+            # first, so shutting down has nothing to cancel (which APScheduler logs as an error).
+            self.scheduler.pause()
+            await asyncio.sleep(0)
             self.scheduler.shutdown(wait=False)
-        for task in self._job_tasks:
+        tasks = list(self._job_tasks.values())
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._job_tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
         await super().close()
+
+    async def _stop_waiting_for_ready(self) -> None:
+        """A stop during discord.py's ready delay (waiting for the servers to arrive) ends that
+        wait first: left running, it announces "ready" after close() has dropped the loop, and
+        fails with a traceback (discord.py's own `_ready_task`, which its close() leaves)."""
+        ready_task: asyncio.Task[None] | None = getattr(self._connection, "_ready_task", None)
+        if ready_task is not None and not ready_task.done():
+            ready_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ready_task

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import discord
@@ -66,10 +67,15 @@ class Delivery:
         client: discord.Client,
         sessions: async_sessionmaker[AsyncSession],
         community: CommunityLookup,
+        *,
+        now: Callable[[], datetime],
+        dm_retry: timedelta = timedelta(days=30),
     ) -> None:
         self.client = client
         self.sessions = sessions
         self.community = community
+        self.now = now
+        self.dm_retry = dm_retry
 
     async def to_person(
         self, guild_id: int, user_id: int, message: Outgoing
@@ -78,9 +84,13 @@ class Delivery:
             contact = await contacts.find_contact(session, guild_id, user_id)
         if (
             contact is not None
-            and contact.try_dm
+            and contact.may_dm(self.now(), self.dm_retry)
             and await self._try_dm(guild_id, user_id, message)
         ):
+            if contact.dms_closed:
+                log.info("DMs open again for user %s; using DMs again", user_id)
+                async with self.sessions() as session, session.begin():
+                    await contacts.mark_dms_open(session, guild_id, user_id)
             return "dm"
         thread = await self._private_thread(guild_id, user_id, contact)
         kwargs = message.send_kwargs()
@@ -107,9 +117,9 @@ class Delivery:
         except discord.Forbidden as error:
             if error.code != DM_CLOSED:
                 raise
-            log.info("DMs closed for user %s; using their private thread from now on", user_id)
+            log.info("DMs closed for user %s; using their private thread for now", user_id)
             async with self.sessions() as session, session.begin():
-                await contacts.mark_dms_closed(session, guild_id, user_id)
+                await contacts.mark_dms_closed(session, guild_id, user_id, self.now())
             return False
         return True
 

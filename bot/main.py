@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import faulthandler
 import logging
+import os
 import signal
 import sys
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -54,6 +57,10 @@ The data key cannot read the data in this database, so the bot stopped. Nothing 
 Give the key this database was made with: set DATA_KEY, or put back the key file
 ({key_file}) from your backup. Then start again."""
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# After "Stopped cleanly", how long Python's own clean-up (tasks, threads) may take.
+EXIT_GRACE_SECONDS = 10.0
+
 EXIT_CONFIG, EXIT_DATABASE, EXIT_TOKEN, EXIT_INTENTS, EXIT_KEY = 2, 3, 4, 5, 6
 
 
@@ -77,9 +84,15 @@ async def run_bot(settings: Settings) -> int:
     try:
         async with open_bot(settings) as bot:
             loop = asyncio.get_running_loop()
-            for signum in (signal.SIGINT, signal.SIGTERM):
+            for signum in STOP_SIGNALS:
                 loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
-            await bot.start(token)
+            try:
+                await bot.start(token)
+            finally:
+                # A second signal while shutting down stops the process the usual way, instead
+                # of asking an already closed bot to close again.
+                for signum in STOP_SIGNALS:
+                    loop.remove_signal_handler(signum)
     except DatabaseUnavailable as error:
         return fail(DATABASE_DOWN.format(url=_safe_url(settings), reason=error), EXIT_DATABASE)
     except discord.LoginFailure:
@@ -93,6 +106,7 @@ async def run_bot(settings: Settings) -> int:
     except (DataKeyError, WrongDataKey, PrivacyFileError) as error:
         return trust_failure(settings, error)
     log.info("Stopped cleanly")
+    exit_within(EXIT_GRACE_SECONDS, 0)
     return 0
 
 
@@ -162,3 +176,19 @@ def main(argv: list[str] | None = None) -> int:
     if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
         return fail(NO_TOKEN, EXIT_CONFIG)
     return asyncio.run(run_bot(settings))
+
+
+def exit_within(seconds: float, code: int) -> None:
+    """Make sure the process ends: if something left behind (a task that will not stop, a
+    thread that is not a daemon) holds up Python's clean-up after the bot stopped, say where,
+    then exit anyway."""
+
+    def watchdog() -> None:
+        log.warning("The bot stopped but something still runs; exiting anyway. Threads:")
+        faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
+        logging.shutdown()
+        os._exit(code)
+
+    timer = threading.Timer(seconds, watchdog)
+    timer.daemon = True
+    timer.start()

@@ -88,8 +88,11 @@ class OutboxDispatcher:
         await self._take_back_from_dead_workers()
         self._wake.set()  # whatever fell due while we were down goes out now
         while True:
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancel that
+            # lands as the wake-up comes, and then stop() would wait for ever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.settings.poll_seconds)
+                async with asyncio.timeout(self.settings.poll_seconds):
+                    await self._wake.wait()
             self._wake.clear()
             try:
                 while await self.dispatch_due():

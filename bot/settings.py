@@ -43,6 +43,9 @@ class OutboxSettings(BaseModel):
     stale_claim_seconds: float = 300.0
     # People reached at the same time, so rate-limit waits overlap instead of adding up.
     concurrency: int = 8
+    # After Discord refuses a DM (closed DMs), how long to use the private thread before
+    # trying a DM again (people open their DMs later).
+    dm_retry_days: float = Field(default=30.0, gt=0)
 
 
 class BuddySettings(BaseModel):

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import (
 from db.crypto import Keyring, attach_keyring
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+CONNECT_TIMEOUT_SECONDS = 2.5
 
 
 def insert_for(session: AsyncSession) -> Callable[..., Any]:
@@ -37,6 +38,13 @@ def insert_for(session: AsyncSession) -> Callable[..., Any]:
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
+        # Pre-pinged connections survive a database restart; a server that does not answer
+        # fails a connection within seconds, so a person hears back quickly (bot.reporting).
+        if parsed.get_driver_name() == "asyncpg":
+            kwargs["connect_args"] = {
+                "timeout": CONNECT_TIMEOUT_SECONDS,
+                **kwargs.get("connect_args", {}),
+            }
         return create_async_engine(url, pool_pre_ping=True, **kwargs)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

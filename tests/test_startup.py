@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from discord_sim import DiscordSimulator
+from tests.conftest import BACKENDS, POSTGRES_URL, create_schema, drop_schema, new_name
 from tests.e2e.harness import bot_process_env
+from tests.processes import finish
 
 
 def database_in(tmp_path: Path) -> str:
@@ -34,9 +36,8 @@ async def run_bot(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
-    output, _ = await asyncio.wait_for(process.communicate(), 30)
-    assert process.returncode is not None
-    return process.returncode, output.decode()
+    code, output = await finish(process, 30, f"python -m bot {' '.join(args)}")
+    return code, output.decode()
 
 
 @pytest.fixture
@@ -113,8 +114,38 @@ async def test_a_stop_signal_stops_the_bot_cleanly(
     )
     await sim.wait_until_ready(timeout=30)
     process.send_signal(signum)
-    output, _ = await asyncio.wait_for(process.communicate(), 30)
+    code, output = await finish(process, 30, f"the bot after {signum.name}")
     text = output.decode()
-    assert process.returncode == 0, text
+    assert code == 0, text
     assert "Stopped cleanly" in text
     assert "Traceback" not in text
+
+
+@pytest.mark.skipif("postgresql" not in BACKENDS, reason="needs PostgreSQL")
+async def test_two_migrations_started_together_on_a_fresh_postgres_schema_both_succeed(
+    tmp_path: Path,
+) -> None:
+    schema = new_name("race")
+    await create_schema(schema)
+    try:
+        env = bot_process_env(None, POSTGRES_URL, DATABASE_SCHEMA=schema)
+        processes = [
+            await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot",
+                "migrate",
+                cwd=tmp_path,
+                env=env,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT,
+            )
+            for _ in range(2)
+        ]
+        results = await asyncio.gather(
+            *(finish(process, 60, "python -m bot migrate") for process in processes)
+        )
+    finally:
+        await drop_schema(schema)
+    for code, output in results:
+        assert code == 0, output.decode()

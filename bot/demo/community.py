@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -75,10 +74,7 @@ class RunningBot:
     async def run_scheduled_jobs(self) -> None:
         """Run every scheduled job once now and wait for them, as if their time had come (after
         moving a ManualClock forward); then send everything in the outbox that is due."""
-        for job in self.bot.scheduler.get_jobs():
-            result = job.func(*job.args, **job.kwargs)
-            if inspect.isawaitable(result):
-                await result
+        await self.bot.run_jobs_now()
         while await self.bot.outbox.dispatch_due():
             pass
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,10 +19,16 @@ class Contact:
     private_thread_id: int | None
     display_name: str | None
     paused_until: datetime | None
+    dms_closed_at: datetime | None = None
 
-    @property
-    def try_dm(self) -> bool:
-        return self.wants_dms and not self.dms_closed
+    def may_dm(self, now: datetime, retry_after: timedelta) -> bool:
+        """They agreed to DMs, and their DMs are open or were closed long enough ago to try
+        again (when is not known for DMs closed before that was kept: try now)."""
+        if not self.wants_dms:
+            return False
+        return not self.dms_closed or (
+            self.dms_closed_at is None or now - self.dms_closed_at >= retry_after
+        )
 
 
 async def find_contact(session: AsyncSession, guild_id: int, user_id: int) -> Contact | None:
@@ -40,14 +46,26 @@ async def find_contact(session: AsyncSession, guild_id: int, user_id: int) -> Co
         private_thread_id=member.private_thread_id,
         display_name=member.display_name,
         paused_until=member.paused_until,
+        dms_closed_at=member.dms_closed_at,
     )
 
 
-async def mark_dms_closed(session: AsyncSession, guild_id: int, user_id: int) -> None:
+async def mark_dms_closed(
+    session: AsyncSession, guild_id: int, user_id: int, now: datetime
+) -> None:
     await session.execute(
         update(Member)
         .where(Member.guild_id == guild_id, Member.user_id == user_id)
-        .values(dms_closed=True)
+        .values(dms_closed=True, dms_closed_at=now)
+    )
+
+
+async def mark_dms_open(session: AsyncSession, guild_id: int, user_id: int) -> None:
+    """A DM got through after they had been closed."""
+    await session.execute(
+        update(Member)
+        .where(Member.guild_id == guild_id, Member.user_id == user_id)
+        .values(dms_closed=False, dms_closed_at=None)
     )
 
 

@@ -60,6 +60,19 @@ def _payload(item: OutboxItem) -> PromptPayload | ReminderPayload:
 class Plan:
     queued: int
     cancelled: int
+    # Activities that could not be planned (id, what went wrong), skipped so the rest go on.
+    broken: tuple[tuple[int, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Wanted:
+    """One prompt the planner wants queued."""
+
+    kind: OutboxKind
+    user_id: int
+    due_at: datetime
+    tag: str = ""
+    offset_hours: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,11 +105,22 @@ async def plan(
     seen = await _activities(session, now, items, coordinators, activity_id)
     cancelled = await _cancel_stale(session, seen, activity_id)
     queue = _Queue(session, await outbox.keys(session, activity_ids=list(seen), kinds=KINDS))
+    broken: list[tuple[int, str]] = []
     for activity in seen.values():
-        await _plan_reminders(queue, activity, offsets_hours, now)
-        await _plan_expect(queue, activity, items, now)
-        await _plan_checklist(queue, activity, items, now)
-    return Plan(queue.queued, cancelled)
+        try:
+            wanted = [
+                *_plan_reminders(activity, offsets_hours, now),
+                *_plan_expect(activity, items, now),
+                *_plan_checklist(activity, items, now),
+            ]
+        # One activity's bad data (a date no prompt time can be worked out for) is skipped,
+        # so every other activity, in every community, is still planned.
+        except (ArithmeticError, ValueError, TypeError, KeyError) as error:
+            broken.append((activity.info.id, f"{type(error).__name__}: {error}"))
+            continue
+        for prompt in wanted:
+            await queue.add(prompt, activity.info)
+    return Plan(queue.queued, cancelled, tuple(broken))
 
 
 async def _activities(
@@ -152,41 +176,41 @@ def _still_fits(item: OutboxItem, activity: _Seen) -> bool:
     return item.user_id in people
 
 
-async def _plan_reminders(
-    queue: _Queue, activity: _Seen, offsets_hours: Sequence[float], now: datetime
-) -> None:
+def _plan_reminders(
+    activity: _Seen, offsets_hours: Sequence[float], now: datetime
+) -> list[_Wanted]:
     info = activity.info
+    wanted = []
     for offset in offsets_hours:
         if not reminder_still_useful(info.starts_at, offset, now):
             continue
-        for user_id in activity.confirmed:
-            await queue.add(
-                REMINDER,
-                info,
-                user_id,
-                due_at=info.starts_at - timedelta(hours=offset),
-                tag=f"{offset:g}h",
-                offset_hours=offset,
-            )
+        due_at = info.starts_at - timedelta(hours=offset)
+        wanted += [
+            _Wanted(REMINDER, user_id, due_at, tag=f"{offset:g}h", offset_hours=offset)
+            for user_id in activity.confirmed
+        ]
+    return wanted
 
 
-async def _plan_expect(
-    queue: _Queue, activity: _Seen, items: Sequence[ChecklistItem], now: datetime
-) -> None:
+def _plan_expect(activity: _Seen, items: Sequence[ChecklistItem], now: datetime) -> list[_Wanted]:
     info = activity.info
     if info.starts_at <= now:
-        return
-    for due_at in _times_to_plan(items, "participants", info, now):
-        for user_id in activity.confirmed:
-            await queue.add(EXPECT, info, user_id, due_at=due_at)
+        return []
+    return [
+        _Wanted(EXPECT, user_id, due_at)
+        for due_at in _times_to_plan(items, "participants", info, now)
+        for user_id in activity.confirmed
+    ]
 
 
-async def _plan_checklist(
-    queue: _Queue, activity: _Seen, items: Sequence[ChecklistItem], now: datetime
-) -> None:
-    for due_at in _times_to_plan(items, "lead", activity.info, now):
-        for user_id in activity.checklist_people:
-            await queue.add(CHECKLIST_PROMPT, activity.info, user_id, due_at=due_at)
+def _plan_checklist(
+    activity: _Seen, items: Sequence[ChecklistItem], now: datetime
+) -> list[_Wanted]:
+    return [
+        _Wanted(CHECKLIST_PROMPT, user_id, due_at)
+        for due_at in _times_to_plan(items, "lead", activity.info, now)
+        for user_id in activity.checklist_people
+    ]
 
 
 def _times_to_plan(
@@ -213,16 +237,9 @@ class _Queue:
         self.known = known
         self.queued = 0
 
-    async def add(
-        self,
-        kind: OutboxKind,
-        info: ActivityInfo,
-        user_id: int,
-        *,
-        due_at: datetime,
-        tag: str = "",
-        offset_hours: float | None = None,
-    ) -> None:
+    async def add(self, prompt: _Wanted, info: ActivityInfo) -> None:
+        kind, user_id, due_at = prompt.kind, prompt.user_id, prompt.due_at
+        tag, offset_hours = prompt.tag, prompt.offset_hours
         starts = _stamp(info.starts_at)
         key = f"{kind}:{info.id}:{user_id}:{starts}:{tag or _stamp(due_at)}"
         if key in self.known:

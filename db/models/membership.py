@@ -30,8 +30,10 @@ class Member(PersonData, CreatedAt, Base):
     availability: Mapped[list[str]] = mapped_column(JSON, default=list)
     adjustments: Mapped[str | None] = mapped_column(EncryptedText)
     wants_dms: Mapped[bool] = mapped_column(default=True)
-    # Set when Discord refused a DM (error 50007): stop trying DMs, use the private thread.
+    # Set when Discord refused a DM (error 50007): use the private thread, and try a DM again
+    # once `OutboxSettings.dm_retry_days` have passed since `dms_closed_at`.
     dms_closed: Mapped[bool] = mapped_column(default=False)
+    dms_closed_at: Mapped[datetime | None]
     private_thread_id: Mapped[int | None] = mapped_column(BigInteger)
     paused_until: Mapped[datetime | None]
     # Set when they leave the server; cleared if they come back. Erased once it is old enough.

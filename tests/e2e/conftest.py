@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,27 @@ async def running(
     await run_setup(community)
     yield bot
     await bot.stop()
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(scope="module")
+def no_tracebacks() -> Iterator[list[logging.LogRecord]]:
+    """Every log record of the module; at its end, fails if any carried a traceback (only an
+    unexpected error, a real bug, may). Use it with `pytestmark = pytest.mark.usefixtures`."""
+    handler = _Records()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    yield handler.records
+    root.removeHandler(handler)
+    tracebacks = [
+        f"{record.name}: {record.getMessage()}" for record in handler.records if record.exc_info
+    ]
+    assert not tracebacks, f"log lines with a traceback: {tracebacks}"

@@ -20,6 +20,7 @@ from db.migrate import upgrade_to_head
 from db.models import Activity, Member, OutboxMessage, Signup
 from discord_sim import DiscordSimulator, SimUser
 from tests.e2e.harness import bot_process_env
+from tests.processes import finish
 
 PEOPLE = 300
 KILL_AFTER = 100
@@ -119,7 +120,7 @@ async def test_a_killed_bot_delivers_everything_after_restart(
         what=f"{KILL_AFTER} reminders before the kill",
     )
     first.kill()
-    await first.wait()
+    await finish(first, 30, "the first bot after SIGKILL")
     delivered_at_kill = len(reminders_received(sim, people))
     in_flight = delivered_at_kill - await sent_rows(database_url)
     assert delivered_at_kill < PEOPLE, "the kill came too late to interrupt the sending"
@@ -133,6 +134,7 @@ async def test_a_killed_bot_delivers_everything_after_restart(
         )
     finally:
         second.terminate()
-        await second.wait()
+        code, _ = await finish(second, 30, "the restarted bot after SIGTERM")
+    assert code == 0, f"the restarted bot exited with {code} after SIGTERM"
     duplicates = sum(reminders_received(sim, people).values()) - PEOPLE
     assert duplicates <= in_flight

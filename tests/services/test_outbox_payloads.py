@@ -90,7 +90,10 @@ async def test_the_dispatcher_gives_up_at_once_on_a_payload_that_does_not_fit(
         now=lambda: NOW,
         settings=OutboxSettings(),
         delivery=Delivery(
-            discord.Client(intents=discord.Intents.none()), db.sessions, no_community
+            discord.Client(intents=discord.Intents.none()),
+            db.sessions,
+            no_community,
+            now=lambda: NOW,
         ),
         community=no_community,
         ready=ready,
