@@ -144,7 +144,7 @@ async def test_mine_sections_come_in_their_declared_order(loaded_bot: HealthBot)
     owners = [
         type(getattr(section, "__self__", None)).__name__ for section in loaded_bot.mine_sections()
     ]
-    assert owners == ["Buddies", "Feedback", "Membership"]
+    assert owners == ["Buddies", "Feedback", "Involvement", "Training", "Membership"]
 
 
 async def test_two_mine_sections_cannot_share_an_order(loaded_bot: HealthBot) -> None:

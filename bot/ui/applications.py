@@ -5,7 +5,8 @@ application form with an optional "why" instead of a place. The signups cog asks
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import re
+from typing import TYPE_CHECKING, Any, Self
 
 import discord
 
@@ -13,7 +14,7 @@ from bot.errors import ConsentNeeded
 from bot.services.involvement import choosing, role_cards
 from bot.services.involvement.common import activity
 from bot.ui.announcement import keeper
-from bot.ui.base import GuardedModal
+from bot.ui.base import PersistentModal
 from bot.ui.consent import AfterConsent, show_consent_card
 from bot.ui.custom_ids import CustomId, custom_id
 from bot.ui.reply import reply
@@ -62,24 +63,25 @@ async def shows_key_lines(interaction: discord.Interaction[HealthBot], activity_
     return True
 
 
-class ApplyForm(GuardedModal):
-    """An application, with an optional "why"."""
+class ApplyForm(PersistentModal, prefix=CustomId.APPLY_FORM, fields=r"(?P<activity>[0-9]+)"):
+    """An application, with an optional "why"; answered by its custom id after a restart."""
 
-    def __init__(self, activity_id: int, title: str) -> None:
-        heading = f"Apply: {title}"
-        super().__init__(
-            title=heading if len(heading) <= 45 else heading[:44] + "…",
-            custom_id=custom_id(CustomId.APPLY_FORM, activity_id),
-            timeout=30 * 60,
-        )
+    def __init__(self, activity_id: int, title: str = "") -> None:
+        heading = f"Apply: {title}" if title else "Apply"
+        super().__init__(activity_id, title=heading if len(heading) <= 45 else heading[:44] + "…")
         self.activity_id = activity_id
         self.why: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            custom_id="why",
             label="Why you would like to (optional)",
             style=discord.TextStyle.paragraph,
             required=False,
             max_length=choosing.MAX_WHY,
         )
         self.add_item(self.why)
+
+    @classmethod
+    async def restore(cls, interaction: discord.Interaction[Any], match: re.Match[str]) -> Self:
+        return cls(int(match["activity"]))
 
     async def on_submit(self, interaction: discord.Interaction[HealthBot]) -> None:  # type: ignore[override]
         assert interaction.guild_id is not None

@@ -35,7 +35,7 @@ async def add_member(running: RunningBot, user: SimUser, guild_id: int | None = 
             Member(
                 guild_id=guild_id or _guild_id(running),
                 user_id=user.id,
-                consent_version="test",
+                consent_version=running.bot.consent_notice.version,
                 consented_at=T0,
             )
         )

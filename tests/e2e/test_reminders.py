@@ -22,7 +22,7 @@ async def add_member(running: RunningBot, user: SimUser, **values: object) -> No
             Member(
                 guild_id=_guild_id(running),
                 user_id=user.id,
-                consent_version="test",
+                consent_version=running.bot.consent_notice.version,
                 consented_at=T0,
                 **values,
             )

@@ -10,10 +10,15 @@ from bot.cogs.involvement._views import (
     AddRoleDetailsButton,
     ApproveClaimButton,
     DeclineClaimButton,
+    DeclineForm,
+    HoursForm,
     HowPaidButton,
     MarkAttendanceButton,
+    RoleCardForm,
     RoleDetailsButton,
 )
+from bot.ui.applications import ApplyForm
+from bot.ui.base import register_modal
 
 
 async def setup(bot: HealthBot) -> None:
@@ -28,6 +33,8 @@ async def setup(bot: HealthBot) -> None:
         MarkAttendanceButton,
         RoleDetailsButton,
     )
+    for form in (RoleCardForm, HoursForm, DeclineForm, ApplyForm):
+        register_modal(bot, form)
     InvolvementMessages(bot).register()
     bot.add_mine_section(40, cog.mine_section)
     bot.erasure_steps.append(cog.erase)

@@ -4,7 +4,7 @@ applicants, marking attendance and hours, how to be paid, and the expense claim 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 import discord
 from discord.utils import format_dt
@@ -18,8 +18,8 @@ from bot.services.involvement.common import NoticePayload, pounds
 from bot.services.involvement.common import activity as activity_info
 from bot.services.involvement.role_cards import Card
 from bot.services.outbox import OutboxKind
-from bot.ui.base import GuardedButton, GuardedModal, GuardedView
-from bot.ui.custom_ids import CustomId, custom_id
+from bot.ui.base import ExpiringView, GuardedButton, PersistentModal
+from bot.ui.custom_ids import CustomId
 from bot.ui.reply import reply
 from bot.ui.text import plain, shown, shown_line
 
@@ -36,6 +36,8 @@ CHOICE_WORDS = {
     payments.VOUCHER: "Voucher",
     payments.NO_THANKS: "No thanks",
 }
+
+EXPIRED = "This list has timed out. Please run the command again to get a fresh one."
 
 
 def _title(text: str) -> str:
@@ -72,21 +74,20 @@ def _read_minutes(typed: str) -> tuple[int | None, int]:
     return int(found[1]), int(found[2] or 0)
 
 
-class RoleCardForm(GuardedModal):
-    """The role card, pre-filled with what is stored."""
+class RoleCardForm(PersistentModal, prefix=CustomId.ROLE_CARD_FORM, fields=r"(?P<activity>[0-9]+)"):
+    """The role card, pre-filled with what is stored; answered by its custom id after a
+    restart (the fields the form does not show are read again from the stored card)."""
 
-    def __init__(self, activity_id: int, title: str, card: Card) -> None:
-        super().__init__(
-            title=_title(f"Role details: {title}"),
-            custom_id=custom_id(CustomId.ROLE_CARD_FORM, activity_id),
-            timeout=30 * 60,
-        )
-        self.activity_id, self.card = activity_id, card
+    def __init__(self, activity_id: int, title: str = "", card: Card | None = None) -> None:
+        super().__init__(activity_id, title=_title(f"Role details: {title}"))
+        self.activity_id = activity_id
+        card = card or role_cards.NO_CARD
 
         def field(
             label: str, value: str | None, *, long: bool, most: int
         ) -> discord.ui.TextInput[Any]:
             item: discord.ui.TextInput[Any] = discord.ui.TextInput(
+                custom_id=label,
                 label=label,
                 default=value or None,
                 required=False,
@@ -104,13 +105,19 @@ class RoleCardForm(GuardedModal):
         self.contact = field("Who to contact", card.contact, long=False, most=200)
         self.difference = field("What difference it makes", card.difference, long=True, most=1000)
 
+    @classmethod
+    async def restore(cls, interaction: discord.Interaction[Any], match: re.Match[str]) -> Self:
+        return cls(int(match["activity"]))
+
     async def on_submit(self, interaction: Interaction) -> None:  # type: ignore[override]
         assert interaction.guild_id is not None
         bot = interaction.client
         minutes, reading = _read_minutes(self.time.value)
+        async with bot.db.sessions() as session:
+            stored = await role_cards.get_card(session, self.activity_id)
         card = Card(
             **{
-                **_card_values(self.card),
+                **_card_values(stored),
                 "what_you_do": self.what.value,
                 "time_minutes": minutes,
                 "reading_minutes": reading,
@@ -239,7 +246,8 @@ async def choose_screen(
     return embed, view
 
 
-class ChooseView(GuardedView):
+class ChooseView(ExpiringView):
+    expired_text = EXPIRED
     """The applicants, 25 a page (Previous / Next keep what was picked on other pages), the
     fair suggestion ticked, and Confirm choice."""
 
@@ -374,7 +382,9 @@ async def attendance_screen(
     return embed, AttendanceView(guild_id, activity_id, found, coordinator)
 
 
-class AttendanceView(GuardedView):
+class AttendanceView(ExpiringView):
+    expired_text = EXPIRED
+
     def __init__(
         self, guild_id: int, activity_id: int, found: attendance.Sheet, coordinator: bool
     ) -> None:
@@ -400,7 +410,7 @@ class AttendanceView(GuardedView):
             async def change(interaction: Interaction) -> None:
                 user_id = int(hours.values[0])
                 await interaction.response.send_modal(
-                    HoursForm(guild_id, activity_id, user_id, self.names[user_id], coordinator)
+                    HoursForm(activity_id, user_id, self.names[user_id])
                 )
 
             hours.callback = change  # type: ignore[method-assign, assignment]
@@ -468,30 +478,35 @@ async def save_marks(
         await reply(interaction, f"Saved {len(done)} marks.", embed=embed, view=view)
 
 
-class HoursForm(GuardedModal):
-    def __init__(
-        self, guild_id: int, activity_id: int, user_id: int, name: str, coordinator: bool
-    ) -> None:
-        super().__init__(
-            title=_title(f"Hours for {name}"),
-            custom_id=custom_id(CustomId.HOURS_FORM, activity_id, user_id),
-            timeout=30 * 60,
-        )
-        self.guild_id = guild_id
-        self.activity_id, self.user_id, self.coordinator = activity_id, user_id, coordinator
+class HoursForm(
+    PersistentModal,
+    prefix=CustomId.HOURS_FORM,
+    fields=r"(?P<activity>[0-9]+):(?P<user>[0-9]+)",
+):
+    """One person's hours; answered by its custom id after a restart (who may mark is
+    checked again when it comes back)."""
+
+    def __init__(self, activity_id: int, user_id: int, name: str = "") -> None:
+        super().__init__(activity_id, user_id, title=_title(f"Hours for {name or 'them'}"))
+        self.activity_id, self.user_id = activity_id, user_id
         self.hours: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            label="Hours, in quarter hours (like 1.25)", max_length=6
+            custom_id="hours", label="Hours, in quarter hours (like 1.25)", max_length=6
         )
         self.add_item(self.hours)
 
+    @classmethod
+    async def restore(cls, interaction: discord.Interaction[Any], match: re.Match[str]) -> Self:
+        return cls(int(match["activity"]), int(match["user"]))
+
     async def on_submit(self, interaction: Interaction) -> None:  # type: ignore[override]
+        assert interaction.guild_id is not None
         minutes = read_hours(self.hours.value)
         await save_marks(
             interaction,
-            self.guild_id,
+            interaction.guild_id,
             self.activity_id,
             [Mark(self.user_id, ATTENDED, minutes)],
-            self.coordinator,
+            await is_coordinator(interaction),
         )
 
 
@@ -570,7 +585,9 @@ def how_paid_view(guild_id: int, payment_id: int) -> discord.ui.View:
     return view
 
 
-class PaidSelectView(GuardedView):
+class PaidSelectView(ExpiringView):
+    expired_text = EXPIRED
+
     def __init__(self, due: list[payments.DueLine]) -> None:
         super().__init__(timeout=30 * 60)
         lines = due[:OPTIONS]
@@ -699,20 +716,23 @@ class DeclineClaimButton(GuardedButton, prefix=CustomId.CLAIM_DECLINE, fields=r"
         await interaction.response.send_modal(DeclineForm(self.claim_id))
 
 
-class DeclineForm(GuardedModal):
+class DeclineForm(PersistentModal, prefix=CustomId.DECLINE_FORM, fields=r"(?P<claim>[0-9]+)"):
+    """Why a claim is declined; answered by its custom id after a restart."""
+
     def __init__(self, claim_id: int) -> None:
-        super().__init__(
-            title="Decline the claim",
-            custom_id=custom_id(CustomId.DECLINE_FORM, claim_id),
-            timeout=30 * 60,
-        )
+        super().__init__(claim_id, title="Decline the claim")
         self.claim_id = claim_id
         self.reason: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            custom_id="reason",
             label="Why (the person is told)",
             style=discord.TextStyle.paragraph,
             max_length=claims.MAX_REASON,
         )
         self.add_item(self.reason)
+
+    @classmethod
+    async def restore(cls, interaction: discord.Interaction[Any], match: re.Match[str]) -> Self:
+        return cls(int(match["claim"]))
 
     async def on_submit(self, interaction: Interaction) -> None:  # type: ignore[override]
         assert interaction.guild_id is not None

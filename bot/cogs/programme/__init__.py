@@ -11,8 +11,10 @@ from bot.cogs.programme._views import (
     AskToJoinButton,
     LeaveButton,
     TermButton,
+    WhyForm,
     next_step,
 )
+from bot.ui.base import register_modal
 
 
 async def setup(bot: HealthBot) -> None:
@@ -20,6 +22,7 @@ async def setup(bot: HealthBot) -> None:
     await bot.add_cog(training)
     await bot.add_cog(Groups(bot))
     bot.add_dynamic_items(AskToJoinButton, AnswerButton, LeaveButton, TermButton)
+    register_modal(bot, WhyForm)
     ProgrammeMessages(bot).register()
     bot.add_mine_section(50, training.mine_section)
     bot.erasure_steps.append(training.erase)

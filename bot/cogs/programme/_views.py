@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 import discord
 
@@ -20,7 +20,7 @@ from bot.permissions import is_coordinator
 from bot.services import programme
 from bot.services.programme import GroupOnly, GroupView, JoinRequestView, TrainingNeeded
 from bot.services.programme.members import MAX_WHY
-from bot.ui.base import GuardedButton, GuardedModal
+from bot.ui.base import GuardedButton, PersistentModal
 from bot.ui.custom_ids import CustomId, custom_id
 from bot.ui.reply import reply
 from bot.ui.text import plain, shown
@@ -153,18 +153,16 @@ class AskToJoinButton(GuardedButton, prefix=CustomId.GROUP_ASK, fields=r"(?P<id>
         assert interaction.guild_id is not None
         async with interaction.client.db.sessions() as session:
             group = await programme.get_group(session, interaction.guild_id, self.group_id)
-        await interaction.response.send_modal(WhyForm(group))
+        await interaction.response.send_modal(WhyForm(group.id, group.name))
 
 
-class WhyForm(GuardedModal):
-    def __init__(self, group: GroupView) -> None:
-        title = f"Ask to join {plain(group.name, 100)}"
-        super().__init__(
-            title=title if len(title) <= 45 else title[:44] + "…",
-            custom_id=custom_id(CustomId.GROUP_WHY_FORM, group.id),
-            timeout=30 * 60,
-        )
-        self.group = group
+class WhyForm(PersistentModal, prefix=CustomId.GROUP_WHY_FORM, fields=r"(?P<group>[0-9]+)"):
+    """Why someone would like to join a group; answered by its custom id after a restart."""
+
+    def __init__(self, group_id: int, name: str = "") -> None:
+        title = f"Ask to join {plain(name, 100)}" if name else "Ask to join"
+        super().__init__(group_id, title=title if len(title) <= 45 else title[:44] + "…")
+        self.group_id = group_id
         self.why: discord.ui.TextInput[Any] = discord.ui.TextInput(
             label="Why would you like to join?",
             custom_id="why",
@@ -174,6 +172,10 @@ class WhyForm(GuardedModal):
         )
         self.add_item(self.why)
 
+    @classmethod
+    async def restore(cls, interaction: discord.Interaction[Any], match: re.Match[str]) -> Self:
+        return cls(int(match["group"]))
+
     async def on_submit(self, interaction: Interaction) -> None:  # type: ignore[override]
         assert interaction.guild_id is not None
         bot = interaction.client
@@ -181,13 +183,13 @@ class WhyForm(GuardedModal):
             request = await programme.ask_to_join(
                 session,
                 interaction.guild_id,
-                self.group.id,
+                self.group_id,
                 interaction.user.id,
                 self.why.value,
                 bot.clock.now(),
             )
         await interaction.response.send_message(
-            f"Thank you. Your request to join {plain(self.group.name, 100)} has gone to the "
+            f"Thank you. Your request to join {plain(request.group.name, 100)} has gone to the "
             "coordinators. We will tell you their answer.",
             ephemeral=True,
         )
