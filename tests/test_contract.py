@@ -31,10 +31,10 @@ CONTRACT: dict[str, tuple[list[str], list[str]]] = {
     ),
     "activity create": (
         ["title", "when", "kind", "capacity"],
-        ["duration", "place", "description", "lead"],
+        ["duration", "place", "description", "lead", "repeat", "until"],
     ),
-    "activity edit": (["activity"], ["title", "when", "capacity", "place", "description"]),
-    "activity cancel": (["activity"], ["reason"]),
+    "activity edit": (["activity"], ["title", "when", "capacity", "place", "description", "which"]),
+    "activity cancel": (["activity"], ["reason", "which"]),
     "activity attendees": (["activity"], []),
     "activities": ([], ["kind"]),
     "signup": (["activity"], []),

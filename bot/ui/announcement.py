@@ -5,6 +5,7 @@ long, and the keeper that edits announcements to match the database."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -98,6 +99,12 @@ class AnnouncementKeeper:
         self.bot = bot
         self._running: set[int] = set()
         self._wanted: set[int] = set()
+        # A date of a repeating activity shares its series' one announcement: the activities
+        # cog sets this to render that instead (None: render the activity as usual).
+        self.series_render: (
+            Callable[[ActivityView], Awaitable[tuple[discord.Embed, discord.ui.View | None] | None]]
+            | None
+        ) = None
 
     async def refresh(self, activity_id: int) -> None:
         self._wanted.add(activity_id)
@@ -119,8 +126,11 @@ class AnnouncementKeeper:
         assert activity.announcement_channel_id is not None
         channel = self.bot.get_partial_messageable(activity.announcement_channel_id)
         message = channel.get_partial_message(activity.announcement_message_id)
+        embed, view = announcement_embed(activity), announcement_view(activity)
+        if self.series_render is not None:
+            embed, view = await self.series_render(activity) or (embed, view)
         try:
-            await message.edit(embed=announcement_embed(activity), view=announcement_view(activity))
+            await message.edit(embed=embed, view=view)
         except discord.HTTPException:
             log.warning(
                 "Could not update the announcement of activity %s", activity_id, exc_info=True

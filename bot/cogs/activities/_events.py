@@ -16,7 +16,8 @@ from bot.services.activities import ActivityView
 log = logging.getLogger(__name__)
 
 
-def _details(activity: ActivityView) -> dict[str, Any]:
+def event_details(activity: ActivityView) -> dict[str, Any]:
+    """What Discord's scheduled event for an activity says."""
     details: dict[str, Any] = {
         "name": activity.title,
         "start_time": activity.starts_at,
@@ -36,7 +37,7 @@ async def create_event(guild: discord.Guild, activity: ActivityView) -> int | No
         event = await guild.create_scheduled_event(
             entity_type=discord.EntityType.external,
             privacy_level=discord.PrivacyLevel.guild_only,
-            **_details(activity),
+            **event_details(activity),
         )
     except discord.HTTPException:
         log.warning(
@@ -55,7 +56,7 @@ async def update_event(guild: discord.Guild, activity: ActivityView) -> None:
         if activity.cancelled:
             await event.cancel()
         else:
-            await event.edit(entity_type=discord.EntityType.external, **_details(activity))
+            await event.edit(entity_type=discord.EntityType.external, **event_details(activity))
     except discord.HTTPException:
         log.warning(
             "Could not update the scheduled event of activity %s", activity.id, exc_info=True
