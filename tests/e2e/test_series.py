@@ -12,11 +12,12 @@ from zoneinfo import ZoneInfo
 import icalendar
 from sqlalchemy import select
 
+from bot.cogs.activities._cog import Activities
 from bot.demo.community import ManualClock
 from bot.services.when import years_later
 from db.models import Activity, SeriesOccurrence
 from discord_sim import DiscordSimulator, SimInteraction, SimMessage, SimUser
-from tests.e2e.harness import Community, RunningBot
+from tests.e2e.harness import Community, RunningBot, running_cog
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -300,3 +301,27 @@ async def test_at_discords_event_limit_the_coordinator_is_told_and_the_dates_sti
     finally:
         for event_id in filler:
             del guild.events[event_id]
+
+
+async def test_the_rolling_window_job_catches_up_with_events_and_the_announcement(
+    sim: DiscordSimulator, community: Community, running: RunningBot
+) -> None:
+    # Last in the module: moving the clock on makes dates for every series here.
+    series_id, announcement, _ = await create_series(sim, community, title="Running club")
+    before = await occurrences(running, series_id)
+    cog = running_cog(running, Activities)
+    real = running.bot.clock
+    running.bot.clock = ManualClock(real.now() + timedelta(weeks=3))
+    try:
+        await cog.series.extend()
+        await cog.series.extend()  # a second run makes nothing more
+    finally:
+        running.bot.clock = real
+    after = await occurrences(running, series_id)
+    assert len(after) == len(before) + 3
+    assert [a.id for a in after[: len(before)]] == [a.id for a in before]
+    for made in after[len(before) :]:
+        assert made.scheduled_event_id in community.guild.events
+        assert made.announcement_message_id == announcement.id
+    first = f"<t:{int(before[0].starts_at.timestamp())}:F>"
+    assert first not in announcement.text.split("Next dates")[1]
