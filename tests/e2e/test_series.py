@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 import icalendar
 from sqlalchemy import select
 
-from bot.cogs.activities._cog import Activities
 from bot.demo.community import ManualClock
+from bot.services import signups
 from bot.services.when import years_later
 from db.models import Activity, SeriesOccurrence
 from discord_sim import DiscordSimulator, SimInteraction, SimMessage, SimUser
-from tests.e2e.harness import Community, RunningBot, running_cog
+from tests.e2e.harness import Community, RunningBot
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -127,6 +127,40 @@ async def test_the_next_date_full_puts_the_person_on_its_waiting_list(
     reply = await press(sim, second, announcement, f"series:signup:{series_id}")
     assert reply.ephemeral
     assert "full, so you are number 1 on the waiting list" in reply.text
+
+
+async def test_withdraw_gives_up_the_next_date_only(
+    sim: DiscordSimulator, community: Community, running: RunningBot
+) -> None:
+    series_id, announcement, _ = await create_series(sim, community, title="Knitting")
+    person = community.new_citizen("knitter")
+    await press(sim, person, announcement, f"series:all:{series_id}")
+    reply = await press(sim, person, announcement, f"series:withdraw:{series_id}")
+    assert "You have given up your place at **Knitting**" in reply.text
+    await sim.wait_for(lambda: "3 of 3 places left" in announcement.text)
+    async with running.bot.db.sessions() as session:
+        mine = await signups.my_signups(
+            session, community.guild.id, person.id, running.bot.clock.now()
+        )
+    assert len(mine) == len(await occurrences(running, series_id)) - 1
+
+
+async def test_cancelling_this_and_later_ends_the_series_and_its_buttons(
+    sim: DiscordSimulator, community: Community, running: RunningBot
+) -> None:
+    series_id, announcement, _ = await create_series(sim, community, title="Film night")
+    first = (await occurrences(running, series_id))[0]
+    reply = await as_coordinator(
+        sim,
+        community,
+        "activity cancel",
+        {"activity": str(first.id), "which": "this and later ones"},
+    )
+    made = await occurrences(running, series_id)
+    assert f"Cancelled {len(made)} dates of **Film night**" in reply.text
+    assert {a.status for a in made} == {"cancelled"}
+    await sim.wait_for(lambda: "No more dates." in announcement.text)
+    assert announcement.all_components() == []
 
 
 async def test_cancelling_one_date_tells_only_its_people_and_cancels_its_event(
@@ -301,27 +335,3 @@ async def test_at_discords_event_limit_the_coordinator_is_told_and_the_dates_sti
     finally:
         for event_id in filler:
             del guild.events[event_id]
-
-
-async def test_the_rolling_window_job_catches_up_with_events_and_the_announcement(
-    sim: DiscordSimulator, community: Community, running: RunningBot
-) -> None:
-    # Last in the module: moving the clock on makes dates for every series here.
-    series_id, announcement, _ = await create_series(sim, community, title="Running club")
-    before = await occurrences(running, series_id)
-    cog = running_cog(running, Activities)
-    real = running.bot.clock
-    running.bot.clock = ManualClock(real.now() + timedelta(weeks=3))
-    try:
-        await cog.series.extend()
-        await cog.series.extend()  # a second run makes nothing more
-    finally:
-        running.bot.clock = real
-    after = await occurrences(running, series_id)
-    assert len(after) == len(before) + 3
-    assert [a.id for a in after[: len(before)]] == [a.id for a in before]
-    for made in after[len(before) :]:
-        assert made.scheduled_event_id in community.guild.events
-        assert made.announcement_message_id == announcement.id
-    first = f"<t:{int(before[0].starts_at.timestamp())}:F>"
-    assert first not in announcement.text.split("Next dates")[1]
