@@ -62,7 +62,7 @@ def series_buttons(state: SeriesState) -> discord.ui.View | None:
     if state.next is None:
         return None
     view = discord.ui.View(timeout=None)
-    for button in (SignUpNext, SignUpAll, WithdrawNext, SeriesCalendar):
+    for button in (SignUpNext, SignUpAll, WithdrawNext, CalendarButton):
         view.add_item(button(state.series.id))
     return view
 
@@ -208,7 +208,7 @@ class WithdrawNext(_SeriesButton, prefix=CustomId.SERIES_WITHDRAW, fields=ID):
         await keeper(bot).refresh(mine.id)
 
 
-class SeriesCalendar(_SeriesButton, prefix=CustomId.SERIES_CALENDAR, fields=ID):
+class CalendarButton(_SeriesButton, prefix=CustomId.SERIES_CALENDAR, fields=ID):
     """The whole series as one calendar entry that repeats."""
 
     label_text = "Add to calendar"
@@ -228,7 +228,7 @@ class SeriesCalendar(_SeriesButton, prefix=CustomId.SERIES_CALENDAR, fields=ID):
         )
 
 
-SERIES_BUTTONS = (SignUpNext, SignUpAll, WithdrawNext, SeriesCalendar)
+SERIES_BUTTONS = (SignUpNext, SignUpAll, WithdrawNext, CalendarButton)
 
 
 def dates_list(view: list[ActivityView]) -> str:
