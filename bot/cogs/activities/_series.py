@@ -50,8 +50,10 @@ class SeriesFlows:
         return timedelta(weeks=self.bot.settings.series.window_weeks)
 
     def start(self) -> None:
+        # Every minute, from a minute after start-up (once the bot knows its servers); a run
+        # after downtime catches up on every date that came into the window meanwhile.
         self.bot.outbox.register(OutboxKind.SERIES_DATES, self.render_dates, held_back=False)
-        self.bot.schedule(EXTEND_JOB, self.extend, minutes=5, run_at_start=True)
+        self.bot.schedule(EXTEND_JOB, self.extend, minutes=1)
 
     def stop(self) -> None:
         self.bot.unschedule(EXTEND_JOB)
