@@ -14,6 +14,8 @@ from .state import ApiError, SimState, missing_permissions
 
 SCHEDULED, ACTIVE, COMPLETED, CANCELED = 1, 2, 3, 4
 STAGE, VOICE, EXTERNAL = 1, 2, 3
+# Discord allows this many scheduled or active events per guild; one more is refused (30038).
+EVENT_LIMIT = 100
 _TRANSITIONS = {SCHEDULED: {SCHEDULED, ACTIVE, CANCELED}, ACTIVE: {ACTIVE, COMPLETED}}
 
 
@@ -202,6 +204,9 @@ async def create_event(ctx: Ctx) -> Reply:
         "recurrence_rule": body.get("recurrence_rule"),
     }
     _check_event(event, starting=True)
+    live = sum(1 for e in guild.events.values() if int(e["status"]) in (SCHEDULED, ACTIVE))
+    if live >= EVENT_LIMIT:
+        raise ApiError(400, 30038, "Maximum number of guild scheduled events reached (100)")
     guild.events[event_id] = event
     await state.dispatch("GUILD_SCHEDULED_EVENT_CREATE", event)
     return 200, event

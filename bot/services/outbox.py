@@ -32,6 +32,7 @@ class OutboxKind(StrEnum):
     ACTIVITY_CHANGED = "activity-changed"
     ACTIVITY_CANCELLED = "activity-cancelled"
     ACTIVITY_REFRESH = "activity-announcement"
+    SERIES_DATES = "series-dates"  # several dates of a series changed or were cancelled
     REMINDER = "reminder"
     EXPECT = "what_to_expect"
     CHECKLIST_PROMPT = "checklist_prompt"

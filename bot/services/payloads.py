@@ -23,6 +23,7 @@ from bot.services.programme.members import (
 from bot.services.programme.training import ExpiringPayload
 from bot.services.reminders import PromptPayload, ReminderPayload
 from bot.services.retention import StayPayload
+from bot.services.series import DatesPayload
 
 PAYLOADS: Mapping[OutboxKind, type[OutboxPayload]] = {
     OutboxKind.ACTIVITY_CHANGED: ChangedPayload,
@@ -41,6 +42,7 @@ PAYLOADS: Mapping[OutboxKind, type[OutboxPayload]] = {
     OutboxKind.ATTENDANCE_PROMPT: AttendancePayload,
     OutboxKind.INVOLVEMENT_NOTICE: NoticePayload,
     OutboxKind.STAY_QUESTION: StayPayload,
+    OutboxKind.SERIES_DATES: DatesPayload,
     OutboxKind.TRAINING_EXPIRING: ExpiringPayload,
     OutboxKind.GROUP_TERM_ENDING: TermEndingPayload,
     OutboxKind.GROUP_TERM_ENDED: TermEndedPayload,

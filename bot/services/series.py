@@ -31,7 +31,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import Conflict, ConsentNeeded, InvalidInput, NotFound, UserFacingError
-from bot.services import activities, signups
+from bot.services import activities, outbox, signups
 from bot.services.activities import ActivityChanges, ActivityDraft, ActivityView
 from bot.services.activity_lookup import not_found
 from db.models import FREQUENCIES, Activity, ActivitySeries, SeriesOccurrence, Signup
@@ -43,6 +43,18 @@ NEXT_DATES = 5
 # Discord allows 100 scheduled or active events per server.
 EVENT_LIMIT = 100
 DAY_NAMES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+@dataclass(frozen=True, slots=True)
+class DatesPayload(outbox.OutboxPayload):
+    """One message to a person about several dates of a series: what happened to them
+    ("changed" or "cancelled") and which activities, as ids joined by "-"."""
+
+    change: str
+    activity_ids: str
+
+    def ids(self) -> list[int]:
+        return [int(part) for part in self.activity_ids.split("-") if part]
 
 
 class Which(StrEnum):
@@ -545,6 +557,80 @@ async def calendar_for(session: AsyncSession, activity_id: int) -> SeriesCalenda
         overrides=tuple(overrides),
         cancelled=not rule_slots,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesState:
+    """What a series' one announcement shows: the series, its next open date to come (None
+    when none is left) and its first date, which carries the announcement's ids."""
+
+    series: SeriesView
+    next: ActivityView | None
+    first: ActivityView
+
+
+async def series_id_of(session: AsyncSession, activity_id: int) -> int | None:
+    """The series an activity belongs to, or None for a one-off."""
+    return await session.scalar(
+        select(SeriesOccurrence.series_id).where(SeriesOccurrence.activity_id == activity_id)
+    )
+
+
+async def state_of(
+    session: AsyncSession, series_id: int, now: datetime, guild_id: int | None = None
+) -> SeriesState:
+    """The series with its next and first dates; NotFound for another community's series."""
+    series = await session.get(ActivitySeries, series_id)
+    if series is None or (guild_id is not None and series.guild_id != guild_id):
+        raise NotFound("I could not find that repeating activity. Try `/activities`.")
+    rows = list(
+        await session.scalars(
+            select(Activity)
+            .join(SeriesOccurrence, SeriesOccurrence.activity_id == Activity.id)
+            .where(SeriesOccurrence.series_id == series_id)
+            .order_by(SeriesOccurrence.slot)
+        )
+    )
+    upcoming = sorted(
+        (a for a in rows if a.status == "open" and a.starts_at > now),
+        key=lambda a: (a.starts_at, a.id),
+    )
+    return SeriesState(
+        await _view(session, series, now),
+        await activities.view_of(session, upcoming[0]) if upcoming else None,
+        await activities.view_of(session, rows[0]),
+    )
+
+
+async def next_of_mine(
+    session: AsyncSession, series_id: int, user_id: int, now: datetime
+) -> ActivityView | None:
+    """The soonest date to come of the series that the person has a place on or waits for."""
+    found = await session.scalar(
+        select(Activity)
+        .join(SeriesOccurrence, SeriesOccurrence.activity_id == Activity.id)
+        .join(Signup, Signup.activity_id == Activity.id)
+        .where(
+            SeriesOccurrence.series_id == series_id,
+            Signup.user_id == user_id,
+            Activity.status == "open",
+            Activity.starts_at > now,
+        )
+        .order_by(Activity.starts_at, Activity.id)
+    )
+    return None if found is None else await activities.view_of(session, found)
+
+
+async def live_series(
+    session: AsyncSession, now: datetime, guild_ids: Collection[int] | None = None
+) -> list[int]:
+    """The series whose last day has not passed (their announcements still change)."""
+    query = select(ActivitySeries.id).where(
+        ActivitySeries.until >= (now - timedelta(days=1)).date()
+    )
+    if guild_ids is not None:
+        query = query.where(ActivitySeries.guild_id.in_(list(guild_ids)))
+    return list(await session.scalars(query.order_by(ActivitySeries.id)))
 
 
 async def discard_series(session: AsyncSession, series_id: int) -> None:

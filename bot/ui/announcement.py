@@ -10,6 +10,7 @@ Titles, places, descriptions and reasons are people's text: they are shown with 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -147,6 +148,12 @@ class AnnouncementKeeper:
         self.bot = bot
         self._running: set[int] = set()
         self._wanted: set[int] = set()
+        # A date of a repeating activity shares its series' one announcement: the activities
+        # cog sets this to render that instead (None: render the activity as usual).
+        self.series_render: (
+            Callable[[ActivityView], Awaitable[tuple[discord.Embed, discord.ui.View | None] | None]]
+            | None
+        ) = None
 
     async def refresh(self, activity_id: int, *, tell_coordinators: bool = True) -> bool:
         """Bring the announcement in step. True when it had been deleted and was posted again;
@@ -178,6 +185,8 @@ class AnnouncementKeeper:
         message = channel.get_partial_message(activity.announcement_message_id)
         embed, view = announcement_embed(activity), announcement_view(activity)
         await add_role_parts(self.bot, activity.id, embed, view)
+        if self.series_render is not None:
+            embed, view = await self.series_render(activity) or (embed, view)
         try:
             await message.edit(embed=embed, view=view)
         except discord.NotFound:

@@ -28,6 +28,7 @@ class AfterConsent(StrEnum):
 
     JOIN = "join"
     SIGNUP = "signup"
+    SERIES_SIGNUP_ALL = "series_all"
     BUDDY_JOIN = "buddy_join"
     FEEDBACK_GIVE = "feedback_give"
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.errors import Conflict, ConsentNeeded, InvalidInput
+from bot.errors import Conflict, ConsentNeeded, InvalidInput, NotFound
 from bot.services import activities, consent, series, signups
 from bot.services.activities import ActivityChanges, ActivityDraft
 from bot.services.series import SeriesCreated, SeriesDraft, Which
@@ -387,3 +387,35 @@ async def test_an_activity_that_does_not_repeat_is_refused(db: Database) -> None
     with pytest.raises(InvalidInput, match="does not repeat"):
         async with db.sessions() as session, session.begin():
             await series.sign_up_for_all(session, GUILD, one_off.id, 22, NOW)
+
+
+async def test_the_state_is_the_next_open_date_and_the_first_date(db: Database) -> None:
+    created = await create(db, draft(local(2026, 10, 6, 14, 0), until=date(2026, 10, 20)))
+    first, second, _ = await occurrence_ids(db)
+    async with db.sessions() as session, session.begin():
+        await series.cancel(session, GUILD, first, None, Which.THIS, NOW)
+    async with db.sessions() as session:
+        state = await series.state_of(session, created.series.id, NOW, GUILD)
+    assert state.first.id == first
+    assert state.next is not None
+    assert state.next.id == second
+
+
+async def test_the_state_of_another_communitys_series_is_not_found(db: Database) -> None:
+    created = await create(db)
+    async with db.sessions() as session:
+        with pytest.raises(NotFound):
+            await series.state_of(session, created.series.id, NOW, GUILD + 1)
+
+
+async def test_next_of_mine_is_the_soonest_date_the_person_is_signed_up_for(
+    db: Database,
+) -> None:
+    created = await create(db, draft(local(2026, 10, 6, 14, 0), until=date(2026, 10, 20)))
+    _, second, third = await occurrence_ids(db)
+    await join(db, 21, third)
+    await join(db, 21, second)
+    async with db.sessions() as session:
+        mine = await series.next_of_mine(session, created.series.id, 21, NOW)
+    assert mine is not None
+    assert mine.id == second

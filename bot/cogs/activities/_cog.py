@@ -14,12 +14,14 @@ from discord.utils import format_dt
 
 from bot.client import HealthBot
 from bot.cogs.activities import _events
+from bot.cogs.activities._series import SeriesFlows
 from bot.cogs.activities._views import listing_page
 from bot.errors import InvalidInput
 from bot.permissions import coordinator_only
 from bot.services import activities, mydata, programme, signups
 from bot.services.activities import ActivityChanges, ActivityDraft, ActivityView
 from bot.services.involvement import role_cards
+from bot.services.series import Which
 from bot.services.signups import Attendee, Attendees
 from bot.services.vocabulary import ACTIVITY_KINDS as KINDS
 from bot.services.when import parse_when
@@ -42,6 +44,10 @@ CHOOSE_CHOICES = [
     app_commands.Choice(name="first come", value=role_cards.CHOOSE[0]),
     app_commands.Choice(name="coordinators choose", value=role_cards.CHOOSE[1]),
 ]
+REPEAT_CHOICES = [
+    app_commands.Choice(name=r, value=r) for r in ("weekly", "fortnightly", "monthly")
+]
+WHICH_CHOICES = [app_commands.Choice(name=w.value, value=w.value) for w in Which]
 LIST_LIMIT = 40  # names shown per list in /activity attendees; the file has everyone
 Interaction = discord.Interaction[HealthBot]
 
@@ -63,6 +69,13 @@ class Activities(commands.Cog):
     def __init__(self, bot: HealthBot) -> None:
         self.bot = bot
         self.announcements = AnnouncementKeeper(bot)
+        self.series = SeriesFlows(bot, self.announcements)
+
+    async def cog_load(self) -> None:
+        self.series.start()
+
+    async def cog_unload(self) -> None:
+        self.series.stop()
 
     @activity.command(name="create", description="Post a new activity with places to sign up for")
     @app_commands.describe(
@@ -74,13 +87,15 @@ class Activities(commands.Cog):
         place="Where it happens (Online if you leave it out)",
         description="What it is about and what to expect",
         lead="Who leads it",
+        repeat="Make it repeat: a new date every week, two weeks or month",
+        until="With repeat: the last day it may fall on, like 2027-06-30 (6 months if left out)",
         choose="Who gets a place: first come (the usual) or coordinators choose",
         payment="A payment rate from config/payments.toml, or none",
         needs="A training module people must hold to sign up",
         group="Only members of this group may sign up",
         teaches="For a training activity: the module people hold once they attend",
     )
-    @app_commands.choices(kind=KIND_CHOICES, choose=CHOOSE_CHOICES)
+    @app_commands.choices(kind=KIND_CHOICES, repeat=REPEAT_CHOICES, choose=CHOOSE_CHOICES)
     @coordinator_only()
     async def create(
         self,
@@ -93,6 +108,8 @@ class Activities(commands.Cog):
         place: str | None = None,
         description: str | None = None,
         lead: discord.Member | None = None,
+        repeat: app_commands.Choice[str] | None = None,
+        until: str | None = None,
         choose: app_commands.Choice[str] | None = None,
         payment: str | None = None,
         needs: ModuleArg | None = None,
@@ -118,6 +135,17 @@ class Activities(commands.Cog):
             description=description,
             lead_user_id=lead.id if lead else None,
         )
+        if repeat is not None:
+            if card is not None or any((needs, group, teaches)):
+                # The series template does not carry these yet: refuse rather than drop them.
+                raise InvalidInput(
+                    "A repeating activity cannot take choose, payment, needs, group or "
+                    "teaches yet. Leave those out, or make a one-off activity."
+                )
+            await self.series.create(interaction, draft, repeat.value, until, setup, now)
+            return
+        if until:
+            raise InvalidInput("An end date only goes with `repeat`. Choose how often it repeats.")
         activities.check_draft(draft, now)
         await interaction.response.defer(ephemeral=True, thinking=True)
         rules = Programme(teaches=teaches, needs=needs, group_id=group)
@@ -187,7 +215,9 @@ class Activities(commands.Cog):
         capacity="A new number of places (1 to 500)",
         place="A new place",
         description="A new description",
+        which="For a repeating activity: this date only (the default), or this and later ones",
     )
+    @app_commands.choices(which=WHICH_CHOICES)
     @coordinator_only()
     async def edit(
         self,
@@ -198,6 +228,7 @@ class Activities(commands.Cog):
         capacity: int | None = None,
         place: str | None = None,
         description: str | None = None,
+        which: app_commands.Choice[str] | None = None,
     ) -> None:
         assert interaction.guild is not None
         guild_id, now = interaction.guild.id, self.bot.clock.now()
@@ -213,6 +244,8 @@ class Activities(commands.Cog):
             raise InvalidInput(
                 "Tell me what to change: a new title, when, capacity, place or description."
             )
+        if await self.series.edit(interaction, activity, changes, _which(which)):
+            return
         await interaction.response.defer(ephemeral=True, thinking=True)
         async with self.bot.db.sessions() as session, session.begin():
             result = await activities.edit_activity(session, guild_id, activity, changes, now)
@@ -237,13 +270,22 @@ class Activities(commands.Cog):
 
     @activity.command(name="cancel", description="Cancel an activity and tell everyone signed up")
     @app_commands.describe(
-        activity="The activity to cancel", reason="Why, in a few words (people signed up see this)"
+        activity="The activity to cancel",
+        reason="Why, in a few words (people signed up see this)",
+        which="For a repeating activity: this date only (the default), or this and later ones",
     )
+    @app_commands.choices(which=WHICH_CHOICES)
     @coordinator_only()
     async def cancel(
-        self, interaction: Interaction, activity: ActivityArg, reason: str | None = None
+        self,
+        interaction: Interaction,
+        activity: ActivityArg,
+        reason: str | None = None,
+        which: app_commands.Choice[str] | None = None,
     ) -> None:
         assert interaction.guild is not None
+        if await self.series.cancel(interaction, activity, reason, _which(which)):
+            return
         await interaction.response.defer(ephemeral=True, thinking=True)
         async with self.bot.db.sessions() as session, session.begin():
             result = await activities.cancel_activity(
@@ -370,6 +412,10 @@ def _reposted(activity: ActivityView) -> str:
         f" The announcement had been deleted, so I posted it again in "
         f"<#{activity.announcement_channel_id}>."
     )
+
+
+def _which(choice: app_commands.Choice[str] | None) -> str:
+    return Which.THIS.value if choice is None else choice.value
 
 
 def _people(count: int) -> str:

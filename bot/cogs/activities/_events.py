@@ -20,7 +20,8 @@ from bot.ui.text import plain, shown
 log = logging.getLogger(__name__)
 
 
-def _details(activity: ActivityView) -> dict[str, Any]:
+def event_details(activity: ActivityView) -> dict[str, Any]:
+    """What Discord's scheduled event for an activity says."""
     details: dict[str, Any] = {
         "name": plain(activity.title, limits.EVENT_NAME),
         "start_time": activity.starts_at,
@@ -50,7 +51,7 @@ async def create_event(guild: discord.Guild, activity: ActivityView) -> int | No
         event = await guild.create_scheduled_event(
             entity_type=discord.EntityType.external,
             privacy_level=discord.PrivacyLevel.guild_only,
-            **_details(activity),
+            **event_details(activity),
         )
     except discord.HTTPException:
         log.warning(
@@ -69,7 +70,7 @@ async def update_event(guild: discord.Guild, activity: ActivityView) -> None:
         if activity.cancelled:
             await event.cancel()
         else:
-            await event.edit(entity_type=discord.EntityType.external, **_details(activity))
+            await event.edit(entity_type=discord.EntityType.external, **event_details(activity))
     except discord.HTTPException:
         log.warning(
             "Could not update the scheduled event of activity %s", activity.id, exc_info=True
