@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from db.engine import Database
 from db.models import Activity, Member, OutboxMessage, Signup
 from discord_sim import DiscordSimulator, SimUser
+from discord_sim import permissions as perm
 from tests.e2e.harness import Community, ManualClock, RunningBot
 from tests.e2e.test_signups import post, signup
 
@@ -137,16 +138,21 @@ async def test_a_handled_discord_refusal_is_one_warning_line_without_a_traceback
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO)
-    activity_id, announcement = await post(sim, community, "Deleted announcement", 3)
-    await sim.delete_message(community.announcements, announcement)
-    gail = community.new_citizen("gail_signs_up")
-    await signup(sim, community, gail, str(activity_id))
-    await sim.wait_for(
-        lambda: any("10008" in record.getMessage() for record in caplog.records),
-        what="the failed announcement update to be logged",
-    )
-    lines = [record for record in caplog.records if "10008" in record.getMessage()]
-    assert [record.levelname for record in lines] == ["WARNING"]
+    activity_id, _ = await post(sim, community, "Hidden announcement", 3)
+    # A moderator hides the announcements channel from the bot: its edit is refused (50001).
+    await sim.set_permissions(community.announcements, sim.bot_user, deny=perm.VIEW_CHANNEL)
+    try:
+        gail = community.new_citizen("gail_signs_up")
+        await signup(sim, community, gail, str(activity_id))
+        await sim.wait_for(
+            lambda: any("50001" in record.getMessage() for record in caplog.records),
+            what="the refused announcement update to be logged",
+        )
+    finally:
+        await sim.set_permissions(community.announcements, sim.bot_user)
+    lines = [record for record in caplog.records if "50001" in record.getMessage()]
+    assert lines
+    assert {record.levelname for record in lines} == {"WARNING"}
     assert not any(record.exc_info for record in caplog.records)
 
 
