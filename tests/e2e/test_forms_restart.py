@@ -26,6 +26,7 @@ async def bots(running: RunningBot) -> AsyncIterator[list[RunningBot]]:
 
 async def restart(sim: DiscordSimulator, bots: list[RunningBot], database_url: str) -> RunningBot:
     await bots[-1].stop()
+    await sim.wait_for(lambda: not sim.gateway.ready_sessions(), what="the stopped bot to go")
     bots.append(await start_bot(bot_settings(sim, database_url)))
     await sim.wait_until_ready()
     return bots[-1]

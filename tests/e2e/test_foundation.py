@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import discord
+import pytest
 from sqlalchemy import text
 
 from bot.services import community as community_service
 from discord_sim import DiscordSimulator
 from tests.e2e.harness import Community, RunningBot, bot_settings, start_bot
+
+# One test provokes an unexpected error on purpose (the short reference people see).
+pytestmark = pytest.mark.tracebacks_expected
 
 
 async def stored_setup(
@@ -118,6 +122,7 @@ async def test_a_second_start_with_the_same_commands_does_not_sync_again(
     sim: DiscordSimulator, running: RunningBot, database_url: str
 ) -> None:
     await running.stop()
+    await sim.wait_for(lambda: not sim.gateway.ready_sessions(), what="the stopped bot to go")
     syncs = sim.sync_count
     again = await start_bot(bot_settings(sim, database_url))
     try:
