@@ -135,6 +135,40 @@ async def test_a_recorded_module_lets_someone_sign_up_for_an_activity_that_needs
     assert "You have a place at **Safe panel**" in reply.text
 
 
+async def test_attending_a_training_activity_records_its_module_for_the_next_sign_up(
+    sim: DiscordSimulator, community: Community, running: RunningBot, clock: ManualClock
+) -> None:
+    bea = community.new_citizen("bea_attends")
+    await sim.wait_for(
+        lambda: running.bot.guilds[0].get_member(bea.id) is not None, what="member known"
+    )
+    await add_member(running, bea, display_name="bea_attends")
+    training = await activity(
+        sim,
+        community,
+        "Safeguarding session",
+        kind="training",
+        when="2026-12-20 14:00",
+        teaches="safeguarding",
+    )
+    needing = await activity(sim, community, "Panel needing safeguarding", needs="safeguarding")
+    refused = await sign_up(sim, community, bea, needing)
+    assert "Safeguarding" in refused.text
+    placed = await sign_up(sim, community, bea, training)
+    assert "You have a place at **Safeguarding session**" in placed.text
+    clock.advance(timedelta(days=20))  # the session has ended
+    screen = await coordinator(sim, community, "activity attendance", {"activity": str(training)})
+    assert screen.original is not None
+    marked = await sim.choose(
+        community.coordinator, screen.original, "Mark who attended", ["bea_attends"]
+    )
+    assert "bea\\_attends: attended" in marked.text
+    mine = await sim.slash(community.guild, bea, "mine")
+    assert "Safeguarding" in mine.text
+    accepted = await sign_up(sim, community, bea, needing)
+    assert "You have a place at **Panel needing safeguarding**" in accepted.text
+
+
 async def test_someone_without_the_module_is_refused_with_the_next_training_named(
     sim: DiscordSimulator, community: Community, running: RunningBot
 ) -> None:
