@@ -1,7 +1,8 @@
 """Repeating activities on Discord: `/activity create ... repeat`, editing and cancelling "this
 one" or "this and later ones", the rolling window job that makes the dates ahead, the one
 announcement a series shares, and a Discord scheduled event for each date inside the window
-(never past Discord's 100 events per server: the coordinator is told, the dates still work).
+(never past Discord's 100 events per server: the coordinator is told, in the reply or, for the
+window job, in the coordinators' thread once a day; the dates still work).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from bot.errors import InvalidInput
 from bot.services import activities, outbox, series
 from bot.services.activities import ActivityChanges, ActivityDraft, ActivityView
 from bot.services.community import CommunitySetup
+from bot.services.involvement.common import NoticePayload
 from bot.services.outbox import OutboxItem, OutboxKind
 from bot.services.series import PersonDates, SeriesDraft, Which
 from bot.services.when import parse_day, years_later
@@ -43,6 +45,7 @@ class SeriesFlows:
         self.bot = bot
         self.announcements = announcements
         self._shown: dict[int, tuple[datetime, ...]] = {}  # series id -> next dates last shown
+        self._held: set[int] = set()  # guilds whose dates last waited for an event (at the limit)
         announcements.series_render = self.render
 
     @property
@@ -164,12 +167,14 @@ class SeriesFlows:
                     )
             live = await series.live_series(session, now, guild_ids)
             states = [await series.state_of(session, series_id, now) for series_id in live]
-        for guild_id in {view.guild_id for view in made}:
+        # New dates get events; a server at the limit is tried again each run, for room.
+        for guild_id in {view.guild_id for view in made} | self._held:
             guild = self.bot.get_guild(guild_id)
             if guild is not None:
                 held = await self.make_events(guild)
                 if held:
                     log.warning("Guild %s: %d dates wait for a scheduled event", guild_id, held)
+                    await self._tell_held(guild_id, held, now)
         for state in states:
             if self._shown.get(state.series.id) != state.series.next_dates:
                 await self.announcements.refresh(state.first.id)
@@ -203,7 +208,25 @@ class SeriesFlows:
                 continue
             async with self.bot.db.sessions() as session, session.begin():
                 await activities.record_scheduled_event(session, view.id, event.id)
+        if held:
+            self._held.add(guild.id)
+        else:
+            self._held.discard(guild.id)
         return held
+
+    async def _tell_held(self, guild_id: int, held: int, now: datetime) -> None:
+        """Tell the coordinators, in their private thread, once a day at most."""
+        async with self.bot.db.sessions() as session, session.begin():
+            queued = await outbox.enqueue(
+                session,
+                guild_id=guild_id,
+                kind=OutboxKind.INVOLVEMENT_NOTICE,
+                dedupe_key=f"series-event-limit:{guild_id}:{now.date().isoformat()}",
+                due_at=now,
+                payload=NoticePayload(text=limit_words(held), coordinators=True),
+            )
+        if queued:
+            self.bot.outbox.wake()
 
     # -- editing and cancelling ------------------------------------------------------------
 
@@ -337,6 +360,17 @@ def held_words(held: int) -> str:
         f"\nDiscord allows 100 events per server, and this server has reached that, so "
         f"{held} date{'s' * (held != 1)} have no Discord event yet. The dates still work: people "
         "sign up on the announcement. I will add the events when there is room."
+    )
+
+
+def limit_words(held: int) -> str:
+    dates = f"{held} date{'s' * (held != 1)}"
+    return (
+        "Discord allows 100 events per server, and this server has reached that. "
+        f"So {dates} of repeating activities have no Discord event yet. "
+        "The dates still work: people sign up on the announcements. "
+        "To make room, end or delete old events in the server's Events list. "
+        "I will add the missing events when there is room."
     )
 
 
