@@ -43,6 +43,9 @@ from db.models import BotState
 
 log = logging.getLogger(__name__)
 
+# How long a stop waits for the answers to people under way (`HealthBot.close`).
+ANSWER_GRACE_SECONDS = 10.0
+
 
 # What "I agree" on the consent card goes on to do, for each `AfterConsent` (bot.ui.consent).
 Continuation = Callable[[discord.Interaction["HealthBot"], str], Awaitable[None]]
@@ -55,6 +58,10 @@ class MineSection(Protocol):
 
 
 class HealthTree(app_commands.CommandTree["HealthBot"]):
+    async def interaction_check(self, interaction: discord.Interaction[HealthBot], /) -> bool:
+        interaction.client.answering()  # runs in the task that answers the command
+        return True
+
     async def on_error(
         self, interaction: discord.Interaction[HealthBot], error: app_commands.AppCommandError
     ) -> None:
@@ -111,6 +118,9 @@ class HealthBot(commands.Bot):
         # Each job's last failure, so a job failing the same way every minute is logged once.
         self._job_failures: dict[str, str] = {}
         self._closing = False
+        # The answers to people under way (a command, a button, a form), which a stop lets
+        # finish: cut off, one would use the closed connection (an unexpected error).
+        self._answers: set[asyncio.Task[Any]] = set()
         self._mine_sections: dict[int, MineSection] = {}
         self.erasure_steps: list[ErasureStep] = []
         self.next_steps: list[NextStep] = []
@@ -246,9 +256,18 @@ class HealthBot(commands.Bot):
             if self._job_failures.pop(job_id, None) is not None:
                 log.info("Scheduled job %s works again", job_id)
 
+    def answering(self) -> None:
+        """Count the running task as an answer to someone: `close` lets it finish first. An
+        answer goes on after its reply (an announcement's numbers are refreshed then)."""
+        task = asyncio.current_task()
+        if task is not None and task not in self._answers:
+            self._answers.add(task)
+            task.add_done_callback(self._answers.discard)
+
     async def close(self) -> None:
         self._closing = True
         await self._stop_waiting_for_ready()
+        await self._let_answers_finish()
         await self.outbox.stop()
         if self.scheduler.running:
             # No new runs; the launches already handed to the loop finish their one step
@@ -261,6 +280,17 @@ class HealthBot(commands.Bot):
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await super().close()
+
+    async def _let_answers_finish(self) -> None:
+        """Wait, for a while at most, for the answers under way (never for the caller itself,
+        a command that stops the bot)."""
+        current = asyncio.current_task()
+        answers = [task for task in self._answers if task is not current and not task.done()]
+        if not answers:
+            return
+        _, unfinished = await asyncio.wait(answers, timeout=ANSWER_GRACE_SECONDS)
+        if unfinished:
+            log.warning("Stopped with %s answers to people still under way", len(unfinished))
 
     async def _stop_waiting_for_ready(self) -> None:
         """A stop during discord.py's ready delay (waiting for the servers to arrive) ends that

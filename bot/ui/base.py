@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 
 
 class GuardedView(discord.ui.View):
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        answering(interaction)  # runs in the task that goes on to the item's callback
+        return True
+
     async def on_error(
         self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any], /
     ) -> None:
@@ -79,6 +83,7 @@ class GuardedMenu(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"(?!
         return cls.from_match(match, item)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        answering(interaction)
         try:
             await self.run(interaction)
         # The isolation boundary for menus, as for buttons.
@@ -120,7 +125,19 @@ class ExpiringView(GuardedView):
             log.debug("Could not mark an expired view on its message", exc_info=True)
 
 
+def answering(interaction: discord.Interaction[Any]) -> None:
+    """Tell the bot this task answers someone, so a stop lets it finish (`HealthBot.answering`;
+    a client without it, in a unit test, needs nothing)."""
+    mark = getattr(interaction.client, "answering", None)
+    if mark is not None:
+        mark()
+
+
 class GuardedModal(discord.ui.Modal):
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        answering(interaction)  # runs in the task that goes on to `on_submit`
+        return True
+
     # discord.py narrows Modal.on_error to two arguments.
     async def on_error(self, interaction: discord.Interaction[Any], error: Exception, /) -> None:  # type: ignore[override]
         await report_error(interaction, error)
@@ -266,6 +283,7 @@ class GuardedButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(
         return cls.from_match(match, item)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        answering(interaction)
         try:
             await self.run(interaction)
         # The isolation boundary for buttons: any error is reported and the person is told.

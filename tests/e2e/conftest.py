@@ -70,11 +70,11 @@ class _Records(logging.Handler):
         self.records.append(record)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", autouse=True)
 def no_tracebacks(request: pytest.FixtureRequest) -> Iterator[list[logging.LogRecord]]:
     """Every log record of the module; at its end, fails if any carried a traceback (only an
-    unexpected error, a real bug, may). Use it with `pytestmark = pytest.mark.usefixtures`; a
-    module that provokes an unexpected error on purpose may mark `tracebacks_expected`."""
+    unexpected error, a real bug, may). For every e2e module; a module that provokes an
+    unexpected error on purpose marks `tracebacks_expected`."""
     handler = _Records()
     root = logging.getLogger()
     root.addHandler(handler)

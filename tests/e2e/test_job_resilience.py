@@ -17,9 +17,6 @@ from discord_sim import permissions as perm
 from tests.e2e.harness import Community, ManualClock, RunningBot
 from tests.e2e.test_signups import post, signup
 
-# The whole module's log: handled refusals and skipped records never carry a traceback.
-pytestmark = pytest.mark.usefixtures("no_tracebacks")
-
 # A Tuesday, 10:00 in London (UTC in winter).
 T0 = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 # The last hour there is: no "after" prompt time can be worked out for it.

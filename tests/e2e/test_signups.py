@@ -191,6 +191,8 @@ async def test_a_button_on_an_announcement_made_before_a_restart_still_works(
     person = community.new_citizen("after_restart")
     await signup(sim, community, person, str(activity_id))
     await running.stop()
+    # The stop let the answer under way finish its refresh of the announcement.
+    assert "3 of 4 places left" in announcement.text
     await sim.wait_for(lambda: not sim.gateway.ready_sessions(), what="the stopped bot to go")
     restarted = await start_bot(bot_settings(sim, database_url))
     try:
