@@ -19,7 +19,7 @@ from bot.errors import Conflict, NotAllowed, NotFound
 from bot.services.activity_lookup import ActivityInfo as ActivityInfo
 from bot.services.activity_lookup import activity_info as activity_info
 from bot.services.text import escape
-from bot.services.toml_file import field_line, read_toml, table_starts
+from bot.services.toml_file import Table, read_toml, table_starts
 from db.engine import insert_for
 from db.models import ChecklistTick
 
@@ -82,7 +82,7 @@ def load_items(directory: Path) -> tuple[ChecklistItem, ...]:
     starts = table_starts(text, "[[items]]")
     items: list[ChecklistItem] = []
     for index, raw in enumerate(raw_items):
-        block = _Block(path, text, starts[index] if index < len(starts) else 1)
+        block = Table(path, text, starts[index] if index < len(starts) else 1, ChecklistFileError)
         item = _parse_item(raw, block)
         if any(seen.key == item.key for seen in items):
             raise block.error("key", f"the key {item.key!r} is used twice; keys must differ.")
@@ -90,20 +90,7 @@ def load_items(directory: Path) -> tuple[ChecklistItem, ...]:
     return tuple(items)
 
 
-@dataclass(frozen=True, slots=True)
-class _Block:
-    """One [[items]] table in the file, to name the line a problem is on."""
-
-    path: Path
-    text: str
-    first_line: int
-
-    def error(self, field: str, problem: str) -> ChecklistFileError:
-        line = field_line(self.text, self.first_line, field)
-        return ChecklistFileError(f"{self.path} line {line}: {problem}")
-
-
-def _parse_item(raw: dict[str, Any], block: _Block) -> ChecklistItem:
+def _parse_item(raw: dict[str, Any], block: Table[ChecklistFileError]) -> ChecklistItem:
     unknown = sorted(set(raw) - set(_FIELDS))
     if unknown:
         raise block.error(unknown[0], f"unknown field {unknown[0]!r}; use {', '.join(_FIELDS)}.")

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 
 def read_toml(path: Path, error: type[Exception]) -> tuple[str, dict[str, Any]]:
@@ -36,3 +37,20 @@ def field_line(text: str, first_line: int, field: str) -> int:
         if re.match(rf"^{re.escape(field)}\s*=", stripped):
             return number + 1
     return first_line
+
+
+E = TypeVar("E", bound=Exception)
+
+
+@dataclass(frozen=True, slots=True)
+class Table(Generic[E]):
+    """One `[[...]]` table in a config file, to name the line a problem is on."""
+
+    path: Path
+    text: str
+    first_line: int
+    error_type: type[E]
+
+    def error(self, field: str, problem: str) -> E:
+        line = field_line(self.text, self.first_line, field)
+        return self.error_type(f"{self.path} line {line}: {problem}")

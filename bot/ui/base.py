@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import re
 import weakref
+from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar, Self, cast
 
 import discord
@@ -83,12 +84,7 @@ class GuardedMenu(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"(?!
         return cls.from_match(match, item)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        answering(interaction)
-        try:
-            await self.run(interaction)
-        # The isolation boundary for menus, as for buttons.
-        except Exception as error:  # noqa: BLE001
-            await report_error(interaction, error)
+        await run_guarded(interaction, self.run)
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         raise NotImplementedError
@@ -131,6 +127,19 @@ def answering(interaction: discord.Interaction[Any]) -> None:
     mark = getattr(interaction.client, "answering", None)
     if mark is not None:
         mark()
+
+
+async def run_guarded(
+    interaction: discord.Interaction[Any],
+    run: Callable[[discord.Interaction[Any]], Awaitable[None]],
+) -> None:
+    """The isolation boundary for buttons and menus: the bot waits for the answer at a stop,
+    and any error is reported and the person is told."""
+    answering(interaction)
+    try:
+        await run(interaction)
+    except Exception as error:  # noqa: BLE001
+        await report_error(interaction, error)
 
 
 class GuardedModal(discord.ui.Modal):
@@ -283,12 +292,7 @@ class GuardedButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(
         return cls.from_match(match, item)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        answering(interaction)
-        try:
-            await self.run(interaction)
-        # The isolation boundary for buttons: any error is reported and the person is told.
-        except Exception as error:  # noqa: BLE001
-            await report_error(interaction, error)
+        await run_guarded(interaction, self.run)
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         raise NotImplementedError

@@ -15,7 +15,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 from bot.errors import InvalidInput
-from bot.services.toml_file import field_line, read_toml, table_starts
+from bot.services.toml_file import Table, read_toml, table_starts
 from bot.settings import config_dir
 
 FILE_NAME = "training.toml"
@@ -93,7 +93,7 @@ def load_modules(directory: Path) -> Catalogue:
     starts = table_starts(text, "[[modules]]")
     modules: list[TrainingModule] = []
     for index, raw in enumerate(raw_modules):
-        block = _Block(path, text, starts[index] if index < len(starts) else 1)
+        block = Table(path, text, starts[index] if index < len(starts) else 1, TrainingFileError)
         module = _parse_module(raw, block)
         if any(seen.key == module.key for seen in modules):
             raise block.error("key", f"the key {module.key!r} is used twice; keys must differ.")
@@ -122,20 +122,7 @@ def _line_of(text: str, field: str) -> int:
     return 1
 
 
-@dataclass(frozen=True, slots=True)
-class _Block:
-    """One [[modules]] table in the file, to name the line a problem is on."""
-
-    path: Path
-    text: str
-    first_line: int
-
-    def error(self, field: str, problem: str) -> TrainingFileError:
-        line = field_line(self.text, self.first_line, field)
-        return TrainingFileError(f"{self.path} line {line}: {problem}")
-
-
-def _parse_module(raw: dict[str, Any], block: _Block) -> TrainingModule:
+def _parse_module(raw: dict[str, Any], block: Table[TrainingFileError]) -> TrainingModule:
     unknown = sorted(set(raw) - set(_FIELDS))
     if unknown:
         raise block.error(unknown[0], f"unknown field {unknown[0]!r}; use {', '.join(_FIELDS)}.")
